@@ -1,0 +1,15 @@
+# Finds each dependency once, so pba can be embedded in a project that already has them.
+if(NOT TARGET Eigen3::Eigen)
+  find_package(Eigen3 3.3 CONFIG REQUIRED)
+endif()
+# Debian's xsimd target links xtl: find it first.
+if(NOT TARGET xtl)
+  find_package(xtl CONFIG REQUIRED)
+endif()
+if(NOT TARGET xsimd)
+  find_package(xsimd 8 CONFIG REQUIRED)
+endif()
+if(NOT TARGET fmt::fmt)
+  find_package(fmt CONFIG REQUIRED)
+endif()
+find_package(Threads REQUIRED)

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+// One function per `pba` subcommand; each returns the process exit status. Arguments are
+// those after the subcommand's name.
+namespace pba::cli {
+
+using Argv = std::vector<std::string_view>;
+
+int inspect(const Argv& args);
+int forward(const Argv& args);
+
+}  // namespace pba::cli

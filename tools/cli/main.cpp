@@ -1,0 +1,53 @@
+#include <cstdio>
+#include <exception>
+#include <fmt/format.h>
+#include <string_view>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "pba/error.hpp"
+
+namespace {
+
+struct Subcommand {
+    std::string_view name;
+    int (*run)(const pba::cli::Argv&);
+    std::string_view usage;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"inspect", pba::cli::inspect, "inspect FILE"},
+    {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
+};
+
+int usage(std::FILE* out) {
+    fmt::print(out, "usage: pba <command> [options]\n\ncommands:\n");
+    for (const auto& c : kSubcommands) fmt::print(out, "  pba {}\n", c.usage);
+    return out == stdout ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage(stderr);
+    const std::string_view name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") return usage(stdout);
+    pba::cli::Argv args(argv + 2, argv + argc);
+    for (const auto& c : kSubcommands) {
+        if (c.name != name) continue;
+        try {
+            return c.run(args);
+        } catch (const pba::cli::UsageError& e) {
+            fmt::print(stderr, "pba {}: {}\nusage: pba {}\n", name, e.message, c.usage);
+            return 2;
+        } catch (const pba::Error& e) {
+            fmt::print(stderr, "pba {}: {}\n", name, e.what());
+            return 1;
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "pba {}: {}\n", name, e.what());
+            return 1;
+        }
+    }
+    fmt::print(stderr, "pba: unknown command '{}'\n", name);
+    return usage(stderr);
+}
