@@ -1,0 +1,121 @@
+"""Replay held-out traces through a stored model exactly as the C++ predictor would.
+
+The model is the parsed `.pba` (weights as stored, float32) run by pba_format's numpy
+reference forward pass; its inputs come from pipeline.model_input using only the file's
+metadata. So these numbers measure the shipped file, not the PyTorch module it came from.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+import pba_format as pf
+
+from . import forecast, pipeline
+from .traces import Trace
+
+METHODS = ("model", "persistence", "mean10", "ewma")
+
+
+def features_of(model: pf.Model) -> list[pipeline.Feature]:
+    m = model.metadata
+    return [pipeline.Feature(n, pipeline.Norm(k, a, b, c), miss) for n, k, a, b, c, miss in
+            zip(m["input.features"], m["input.norm"], m["input.norm_a"], m["input.norm_b"],
+                m["input.norm_c"], m["input.missing"])]
+
+
+def outputs_of(model: pf.Model) -> list[pipeline.Output]:
+    m = model.metadata
+    return [pipeline.Output(n, pipeline.Norm(k, a, b, c), r) for n, k, a, b, c, r in
+            zip(m["output.targets"], m["output.norm"], m["output.norm_a"], m["output.norm_b"],
+                m["output.norm_c"], m["output.ref_feature"])]
+
+
+def horizon_of(model: pf.Model) -> forecast.Horizon:
+    return forecast.Horizon(model.metadata["forecast.target"],
+                            int(model.metadata["forecast.horizon_steps"]))
+
+
+def predict(model: pf.Model, fields: dict[str, np.ndarray], t: np.ndarray,
+            batch: int = 4096) -> np.ndarray:
+    """Raw forecasts [len(t), O] for windows ending at each t of whole-trace fields."""
+    window = model.input_shape[0]
+    feats, outs = features_of(model), outputs_of(model)
+    preds = []
+    for i in range(0, len(t), batch):
+        tt = t[i:i + batch]
+        win = {k: forecast.windows(v, tt, window) for k, v in fields.items()}
+        x, means = pipeline.model_input(win, feats)
+        y = pf.forward_numpy(model, x)
+        preds.append(pipeline.model_output(y, outs, means))
+    return np.concatenate(preds)
+
+
+def bandwidth_fields(trace: Trace) -> dict[str, np.ndarray]:
+    """A throughput trace as the predictor's samples: only bandwidth is known."""
+    return {"bandwidth_mbps": trace.mbps}
+
+
+def replay(model: pf.Model, traces: list[Trace],
+           fields_of: Callable[[Trace], dict[str, np.ndarray]] = bandwidth_fields,
+           target: str = "bandwidth_mbps") -> dict[str, dict[str, dict[str, float]]]:
+    """{dataset or 'pooled': {method: metrics}} for the model's bandwidth forecast and the
+    naive baselines, on the same evaluation points of every trace."""
+    window, horizon = model.input_shape[0], horizon_of(model)
+    col = list(model.metadata["output.targets"]).index(target)
+    per_set: dict[str, dict[str, list]] = {}
+    for tr in traces:
+        t = forecast.points(len(tr.mbps), window, horizon)
+        if len(t) == 0:
+            continue
+        got = per_set.setdefault(tr.dataset, {k: [] for k in METHODS + ("actual",)})
+        got["actual"].append(forecast.target(tr.mbps, t, horizon))
+        got["model"].append(predict(model, fields_of(tr), t)[:, col])
+        for name, pred in forecast.baselines(tr.mbps, t).items():
+            got[name].append(pred)
+    table = {}
+    pooled = {k: [] for k in METHODS + ("actual",)}
+    for ds in sorted(per_set):
+        cat = {k: np.concatenate(v) for k, v in per_set[ds].items()}
+        table[ds] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
+        for k in pooled:
+            pooled[k].append(cat[k])
+    cat = {k: np.concatenate(v) for k, v in pooled.items()}
+    table["pooled"] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
+    return table
+
+
+def gain_over_best_baseline(row: dict[str, dict[str, float]]) -> float:
+    """How much lower (%) the model's MAE is than the best naive baseline's."""
+    best = min(row[k]["mae"] for k in METHODS[1:])
+    return 100.0 * (1.0 - row["model"]["mae"] / best)
+
+
+def metrics_metadata(table: dict, prefix: str = "metrics.val") -> dict[str, float]:
+    """metrics.val_<set>_<method>_<mae_mbps|mape_pct|within20_pct> keys."""
+    out = {}
+    for ds, row in table.items():
+        for method, m in row.items():
+            key = f"{prefix}_{ds}_{method}"
+            out[key + "_mae_mbps"] = round(m["mae"], 6)
+            out[key + "_mape_pct"] = round(m["mape"], 4)
+            out[key + "_within20_pct"] = round(m["within20"], 4)
+        out[f"{prefix}_{ds}_points"] = int(row["model"]["n"])
+        out[f"{prefix}_{ds}_gain_over_best_baseline_pct"] = round(gain_over_best_baseline(row), 4)
+    return out
+
+
+def format_table(table: dict, title: str) -> str:
+    """Markdown table: one row per set and method."""
+    lines = [f"### {title}", "",
+             "| set | points | method | MAE (Mbps) | MAPE (actual ≥ 0.1) | within ±20% |",
+             "|---|---:|---|---:|---:|---:|"]
+    for ds, row in table.items():
+        for method in METHODS:
+            m = row[method]
+            lines.append(f"| {ds} | {m['n']} | {method} | {m['mae']:.4g} | {m['mape']:.1f}% "
+                         f"| {m['within20']:.1f}% |")
+        lines.append(f"| {ds} | | model vs best baseline | "
+                     f"{gain_over_best_baseline(row):+.1f}% lower MAE | | |")
+    return "\n".join(lines)
