@@ -1,0 +1,22 @@
+#pragma once
+
+// Everything a transport needs to forecast its links: samples in, forecasts out.
+#include "pba/predict/accuracy.hpp"
+#include "pba/predict/calendar.hpp"
+#include "pba/predict/challenger.hpp"
+#include "pba/predict/fallback.hpp"
+#include "pba/predict/features.hpp"
+#include "pba/predict/forecast.hpp"
+#include "pba/predict/forecast_model.hpp"
+#include "pba/predict/hybrid.hpp"
+#include "pba/predict/interval.hpp"
+#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/matching.hpp"
+#include "pba/predict/mode.hpp"
+#include "pba/predict/model_slot.hpp"
+#include "pba/predict/normalisation.hpp"
+#include "pba/predict/predictor.hpp"
+#include "pba/predict/prometheus.hpp"
+#include "pba/predict/sample.hpp"
+#include "pba/predict/stats.hpp"
+#include "pba/predict/window.hpp"

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "pba/predict/sample.hpp"
+
+namespace pba::predict {
+
+// The kind of link a forecast was made for (see mode.hpp for how a link is classified).
+enum class Mode : std::uint8_t { datacenter = 0, internet = 1, hybrid = 2 };
+inline constexpr std::size_t kModeCount = 3;
+const char* to_string(Mode mode) noexcept;
+
+// What a forecast's value stands for (metadata `forecast.target`).
+enum class ForecastTarget : std::uint8_t {
+    value_at = 0,   // the value horizon_steps samples ahead
+    mean_over = 1,  // the mean of the next horizon_steps samples
+};
+const char* to_string(ForecastTarget target) noexcept;
+
+// Why a forecast came from the fallback rule rather than the model.
+enum class FallbackReason : std::uint8_t {
+    none = 0,            // the model answered
+    no_model = 1,        // no model is loaded
+    window_filling = 2,  // fewer samples than the model's window
+    invalid_input = 3,   // a normalised input was not finite (e.g. a fill value outside log's domain)
+    model_error = 4,     // the model or its de-normalisation produced a non-finite value
+};
+inline constexpr std::size_t kFallbackReasonCount = 5;
+const char* to_string(FallbackReason reason) noexcept;
+
+// Long enough for two model versions joined by '+' (an ensemble), each at most
+// kMaxModelVersionLength bytes.
+inline constexpr std::size_t kMaxModelVersionLength = 47;
+inline constexpr std::size_t kModelVersionCapacity = 2 * kMaxModelVersionLength + 2;
+
+// A forecast of one link. Every number is finite: outputs the model does not produce come
+// from the fallback rule, and a field never measured on this link is reported as 0 with its
+// bit set in unknown_fields.
+struct Forecast {
+    double bandwidth_mbps = 0.0;
+    double latency_ms = 0.0;
+    double packet_loss = 0.0;  // 0..1
+    double jitter_ms = 0.0;
+
+    double confidence = 0.0;  // 0..1
+
+    // Bandwidth prediction interval: [bandwidth_low_mbps, bandwidth_high_mbps] should hold the
+    // actual value with probability interval_coverage. interval_coverage is 0 (and low = high
+    // = bandwidth_mbps) until enough forecasts have been checked to size the interval.
+    double bandwidth_low_mbps = 0.0;
+    double bandwidth_high_mbps = 0.0;
+    double interval_coverage = 0.0;
+
+    double made_at_unix_s = 0.0;  // timestamp of the newest sample the forecast used
+    double target_unix_s = 0.0;   // made_at + horizon_s
+    double horizon_s = 0.0;
+    std::uint32_t horizon_steps = 0;
+    ForecastTarget target = ForecastTarget::value_at;
+
+    Mode mode = Mode::hybrid;
+    bool fallback = false;  // every value came from the fallback rule
+    FallbackReason fallback_reason = FallbackReason::none;
+    std::uint32_t fallback_fields = 0;  // field_bit mask: values from the fallback rule
+    std::uint32_t unknown_fields = 0;   // field_bit mask: no data on this link, reported as 0
+
+    std::uint64_t model_generation = 0;  // the model slot's generation that answered (0: none)
+    // NUL-terminated model.version of the model that answered ("a+b" for an ensemble of two,
+    // "" for a fallback without a model).
+    std::array<char, kModelVersionCapacity> model_version{};
+
+    double value(SampleField field) const noexcept;
+};
+
+}  // namespace pba::predict

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "pba/model/model.hpp"
+#include "pba/predict/accuracy.hpp"
+#include "pba/predict/forecast.hpp"
+#include "pba/predict/interval.hpp"
+#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/matching.hpp"
+#include "pba/predict/mode.hpp"
+#include "pba/predict/model_slot.hpp"
+#include "pba/predict/predictor.hpp"
+#include "pba/predict/stats.hpp"
+
+namespace pba::predict {
+
+// The transport's ensemble of a datacenter and an internet forecast: each value weighted by
+// conf_i / (conf_dc + conf_inet) (equal weights when both are 0), confidence the larger one.
+// The interval bounds take the same weights; its coverage is the smaller one (0 if either has
+// none). Horizon and target are the longer forecast's, the version "dc+inet", mode hybrid,
+// fallback only if both fell back. The transport's case: dc (8000 Mbps, 5 ms, conf 0.9) with
+// inet (400 Mbps, 100 ms, conf 0.7) gives 4675 Mbps, 46.5625 ms, conf 0.9.
+Forecast combine(const Forecast& datacenter, const Forecast& internet) noexcept;
+
+// Which predictor answers.
+enum class ModePolicy : std::uint8_t {
+    automatic = 0,   // the ModeDetector's mode: datacenter, internet, or hybrid (both, combined)
+    datacenter = 1,  // always the datacenter predictor
+    internet = 2,    // always the internet predictor
+    hybrid = 3,      // always both, combined
+};
+const char* to_string(ModePolicy policy) noexcept;
+
+struct HybridConfig {
+    ModePolicy policy = ModePolicy::automatic;
+    ModeDetectorConfig detector;
+    PredictorConfig predictor;  // for both member predictors
+};
+
+// A mode-aware link predictor: a datacenter and an internet Predictor fed the same samples,
+// a ModeDetector choosing between them, and the ensemble in hybrid mode. When both run and
+// one falls back while the other's model answers, the model's forecast answers alone.
+// Forecasts and accuracy of what it served are tracked here; each member tracks its own.
+//
+// Thread-safety: every member function may be called from any thread; calls are serialised by
+// an internal mutex. The member predictors are reachable (datacenter(), internet()) for their
+// own stats, slots and challengers.
+class HybridPredictor {
+public:
+    // A null slot stands for an empty one (that member answers from the fallback rule).
+    // Throws Error(invalid_argument) for a config out of range.
+    HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::shared_ptr<ModelSlot> internet,
+                    const HybridConfig& config = {});
+    // Private slots holding the models (either may be null). Throws as ForecastModel::create.
+    HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
+                    const HybridConfig& config = {});
+    HybridPredictor(const HybridPredictor&) = delete;
+    HybridPredictor& operator=(const HybridPredictor&) = delete;
+
+    // As Predictor::observe, for both members and the mode detector.
+    ObserveResult observe(const Sample& sample) noexcept;
+    // As Predictor::predict; forecast.mode says which mode answered.
+    Forecast predict();
+    MatchCounts record_actual(const Sample& actual);
+
+    Mode mode() const;  // the mode the next forecast will use
+    // The served forecasts' counts, latency and accuracy, the mode switches, and the slot
+    // information of the member the current mode uses (the internet one in hybrid mode).
+    PredictorStats stats() const;
+    void reset() noexcept;
+
+    Predictor& datacenter() noexcept { return datacenter_; }
+    Predictor& internet() noexcept { return internet_; }
+    const Predictor& datacenter() const noexcept { return datacenter_; }
+    const Predictor& internet() const noexcept { return internet_; }
+    const HybridConfig& config() const noexcept { return config_; }
+
+private:
+    Mode mode_locked() const noexcept;
+
+    mutable std::mutex mutex_;
+    HybridConfig config_;
+    Predictor datacenter_;
+    Predictor internet_;
+    ModeDetector detector_;
+
+    PendingForecasts pending_;
+    AccuracyTracker accuracy_;
+    ConformalInterval coverage_;  // only measures the served intervals' coverage
+    SampleCounts samples_;
+    std::uint64_t predictions_ = 0;
+    std::array<std::uint64_t, kForecastSourceCount> by_source_{};
+    std::array<std::uint64_t, kModeCount> by_mode_{};
+    std::array<std::uint64_t, kFallbackReasonCount> by_reason_{};
+    std::uint64_t matched_ = 0;
+    std::uint64_t expired_ = 0;
+    LatencyHistogram latency_;
+    double last_confidence_ = 0.0;
+    Mode last_mode_ = Mode::hybrid;
+    double tolerance_s_ = 0.5;
+};
+
+}  // namespace pba::predict

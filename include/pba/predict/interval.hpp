@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace pba::predict {
+
+struct IntervalSummary {
+    double target_coverage = 0.0;    // the coverage intervals are sized for, e.g. 0.9
+    std::size_t residuals = 0;       // residuals currently held
+    double half_width = 0.0;         // current quantile of |residual| (0 until ready)
+    std::uint64_t checked = 0;       // matched forecasts that carried an interval, since construction
+    std::uint64_t covered = 0;       // of which the actual fell inside
+    std::uint64_t recent_checked = 0;
+    double measured_coverage = 0.0;  // covered share over the last `window` checks (0 with none)
+};
+
+// Split-conformal prediction interval for one forecast value: the half-width is the
+// ceil((n + 1) c)-th smallest |actual - predicted| of the last n matched forecasts, so the
+// interval [max(0, p - q), p + q] covers with probability >= c when errors are exchangeable.
+// Whether it does on this link is measured: every matched forecast that carried an interval
+// is checked. Allocates only in its constructor. Not thread-safe: owned by one predictor.
+class ConformalInterval {
+public:
+    // coverage in (0, 1), window >= 1; throws Error(invalid_argument) otherwise.
+    explicit ConformalInterval(double coverage = 0.9, std::size_t window = 200);
+
+    struct Band {
+        double low = 0.0;
+        double high = 0.0;
+        double coverage = 0.0;  // 0 until ceil((n + 1) c) <= n: no interval yet (low = high = p)
+    };
+    Band band(double predicted) const noexcept;
+
+    // A matched forecast: its value, the actual, and the band it was served with.
+    void record(double predicted, double actual, const Band& served) noexcept;
+    void reset() noexcept;  // forgets residuals (the model changed); coverage counts are kept
+
+    double target_coverage() const noexcept { return coverage_; }
+    IntervalSummary summary() const noexcept;
+
+private:
+    void update_quantile() noexcept;
+
+    double coverage_;
+    std::vector<double> residuals_;  // ring of |actual - predicted|
+    std::vector<double> scratch_;    // for the quantile's nth_element
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+    double half_width_ = 0.0;
+    bool ready_ = false;
+    std::vector<unsigned char> hits_;  // ring of covered? over recent checks
+    std::size_t hits_head_ = 0;
+    std::size_t hits_size_ = 0;
+    std::uint64_t checked_ = 0;
+    std::uint64_t covered_ = 0;
+};
+
+}  // namespace pba::predict

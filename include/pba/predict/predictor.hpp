@@ -1,0 +1,164 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "pba/model/model.hpp"
+#include "pba/nn/network.hpp"
+#include "pba/predict/accuracy.hpp"
+#include "pba/predict/challenger.hpp"
+#include "pba/predict/fallback.hpp"
+#include "pba/predict/forecast.hpp"
+#include "pba/predict/interval.hpp"
+#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/matching.hpp"
+#include "pba/predict/model_slot.hpp"
+#include "pba/predict/sample.hpp"
+#include "pba/predict/stats.hpp"
+#include "pba/predict/window.hpp"
+
+namespace pba::predict {
+
+struct PredictorConfig {
+    // Local time for the hour_of_day / day_of_week features: seconds east of UTC, |offset| <= 86400.
+    double utc_offset_s = 0.0;
+    // Seconds between samples. 0: the model's input.sample_interval_s; without one, 1 s is
+    // assumed for horizons and matching, and gaps are not detected.
+    double sample_interval_s = 0.0;
+    // A sample more than this after the previous one starts a new window (the old samples no
+    // longer describe the link). 0: 10 x a stated sample interval (no detection without one);
+    // negative: never.
+    double max_gap_s = 0.0;
+    std::size_t accuracy_window = 100;  // matched forecasts in the rolling accuracy (1..100000)
+    std::size_t interval_window = 100;  // residuals sizing the interval (1..100000)
+    double interval_coverage = 0.9;     // in (0, 1)
+    // Match pending forecasts against the samples given to observe(). Turn off when the
+    // caller reports measurements through record_actual() instead.
+    bool match_observed_samples = true;
+};
+
+// What observe() did with a sample. A refused sample changes nothing but its counter.
+enum class ObserveStatus : std::uint8_t {
+    accepted = 0,
+    accepted_after_gap = 1,           // accepted as the first of a new window (gap > max_gap_s)
+    refused_invalid_timestamp = 2,    // NaN, infinite, or |t| > kMaxTimestampUnixS
+    refused_repeated_timestamp = 3,   // equal to the latest accepted sample's
+    refused_backwards_timestamp = 4,  // earlier than the latest accepted sample's
+};
+const char* to_string(ObserveStatus status) noexcept;
+
+struct ObserveResult {
+    ObserveStatus status = ObserveStatus::accepted;
+    // field_bit mask of values that were Inf, negative, or a ratio above 1: each was treated as
+    // missing (NaN) and counted in SampleCounts::dropped_values; the rest of the sample is used.
+    std::uint32_t dropped_fields = 0;
+    bool accepted() const noexcept {
+        return status == ObserveStatus::accepted || status == ObserveStatus::accepted_after_gap;
+    }
+};
+
+// Forecasts one link: a window of its samples, a model from a (possibly shared) ModelSlot
+// with its feature pipeline, the fallback rule, accuracy tracking and confidence, a
+// conformal bandwidth interval, statistics, and optionally a challenger model in shadow.
+//
+// Thread-safety: every member function may be called from any thread, also concurrently;
+// calls on one predictor are serialised by an internal mutex (uncontended in the intended use
+// of one predictor per link). Models are shared read-only; a reload through the slot is picked
+// up at the next predict().
+//
+// Allocation: observe() and predict() allocate nothing after construction, except the first
+// predict() after the slot swapped in a model needing a larger window or workspace.
+class Predictor {
+public:
+    // Throws Error(invalid_argument) for a config out of range or a null slot.
+    explicit Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& config = {});
+    // A private slot holding `model` (nullptr: fallback only). Throws as ForecastModel::create.
+    explicit Predictor(std::shared_ptr<const Model> model, const PredictorConfig& config = {});
+    ~Predictor();
+    Predictor(const Predictor&) = delete;
+    Predictor& operator=(const Predictor&) = delete;
+
+    // Adds a measurement (see ObserveStatus / ObserveResult for what is refused or repaired),
+    // and, with match_observed_samples, settles the pending forecasts it is the actual for.
+    ObserveResult observe(const Sample& sample) noexcept;
+
+    // Forecasts from the samples observed so far, at the newest sample's time. Never returns a
+    // non-finite number: see Forecast. Throws Error(not_ready) before any sample was accepted.
+    Forecast predict();
+
+    // Reports a measurement for matching only (it does not enter the window). Returns how many
+    // pending forecasts it settled or expired. Throws Error(invalid_argument) for an invalid
+    // timestamp. Invalid values are treated as missing, as in observe().
+    MatchCounts record_actual(const Sample& actual);
+
+    PredictorStats stats() const;
+    // Forgets samples and pending forecasts (the link restarted); counters and accuracy stay.
+    void reset() noexcept;
+
+    ModelSlot& slot() const noexcept { return *slot_; }
+    const std::shared_ptr<ModelSlot>& shared_slot() const noexcept { return slot_; }
+    const PredictorConfig& config() const noexcept { return config_; }
+
+    // Champion/challenger. The challenger runs in shadow on the same samples (its window starts
+    // as a copy of this one's) and is predicted whenever this predictor is; its forecasts are
+    // scored but never served. predict() takes about twice as long while one is set.
+    // Throws as ForecastModel::create.
+    void set_challenger(std::shared_ptr<const Model> model, std::uint64_t min_matched = 30);
+    void clear_challenger() noexcept;
+    bool has_challenger() const;
+    // Throws Error(not_ready) without a challenger.
+    ChallengerReport challenger_report() const;
+    // Swaps the challenger's model into this predictor's slot (every predictor sharing the slot
+    // gets it), ends the comparison and returns the new generation. Throws Error(not_ready)
+    // without a challenger.
+    std::uint64_t promote_challenger();
+
+private:
+    struct Comparison;
+
+    void refresh_model();
+    Forecast forecast_locked(std::chrono::steady_clock::time_point started);
+    void settle(const Sample& cleaned);
+    double sample_interval_locked() const noexcept;
+    double max_gap_locked() const noexcept;
+    PredictorStats stats_locked() const;
+
+    mutable std::mutex mutex_;
+    PredictorConfig config_;
+    std::shared_ptr<ModelSlot> slot_;
+
+    // The model in use and what is sized for it.
+    std::shared_ptr<const ForecastModel> model_;
+    std::uint64_t generation_ = 0;
+    nn::Workspace workspace_;
+    std::vector<float> input_;
+    std::vector<float> output_;
+    std::vector<double> means_;
+
+    Window window_;
+    bool has_sample_ = false;
+    double last_timestamp_ = 0.0;
+    PendingForecasts pending_;
+    AccuracyTracker accuracy_;
+    std::array<ConformalInterval, kForecastSourceCount> intervals_;
+
+    // Counters.
+    SampleCounts samples_;
+    std::uint64_t predictions_ = 0;
+    std::array<std::uint64_t, kForecastSourceCount> by_source_{};
+    std::array<std::uint64_t, kModeCount> by_mode_{};
+    std::array<std::uint64_t, kFallbackReasonCount> by_reason_{};
+    std::uint64_t matched_ = 0;
+    std::uint64_t expired_ = 0;
+    LatencyHistogram latency_;
+    double last_confidence_ = 0.0;
+    Mode last_mode_ = Mode::hybrid;
+
+    std::unique_ptr<Comparison> challenger_;
+};
+
+}  // namespace pba::predict
