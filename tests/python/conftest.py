@@ -3,7 +3,6 @@
 import os
 import struct
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ import pba_format as pf  # noqa: E402
 
 def pytest_configure(config):
     # torch.onnx.export narrates every constant it folds.
-    warnings.filterwarnings("ignore", category=UserWarning)
+    config.addinivalue_line("filterwarnings", "ignore::UserWarning")
 
 
 def build_model(seed: int = 0) -> pf.Model:
