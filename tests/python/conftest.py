@@ -42,7 +42,8 @@ def build_model(seed: int = 0) -> pf.Model:
     add(pf.LayerType.DENSE, 6, 2, [(2, 6), (2,)])
     metadata = {
         "input.shape": [7, 3], "model.name": "fixture", "forecast.horizon_s": 30.0,
-        "forecast.horizon_steps": 3, "input.features": ["bandwidth_mbps", "latency_ms", "jitter_ms"],
+        "forecast.horizon_steps": 3,
+        "input.features": ["bandwidth_mbps", "latency_ms", "jitter_ms"],
         "input.norm_a": [1.5, 2.0, -3.25], "metrics.empty": pf.MetaValue(pf.MetaType.F64_ARRAY, []),
         "train.epochs": pf.MetaValue(pf.MetaType.F64, 12), "model.description": "ünïcode ✓",
     }

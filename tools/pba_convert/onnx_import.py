@@ -52,10 +52,6 @@ class Flow:
     open_dense: Layer | None = None  # a linear Dense this is the output of: Add/activation fold in
     pending_last: Layer | None = None  # an LSTM's Y_h: reading it keeps only the last step
 
-    def channel_axis(self) -> int | None:
-        roles = [a.role for a in self.axes]
-        return roles.index(CHANNEL) if CHANNEL in roles else None
-
 
 @dataclass(frozen=True)
 class Fill:
