@@ -1,0 +1,135 @@
+#pragma once
+
+// The machinery every C entry point shares: the thread-local error message, the mapping
+// from pba::Error to pba_status, struct_size checks and handle lifetime guards.
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "pba.h"
+#include "pba/error.hpp"
+
+namespace pba::capi {
+
+// Records the message for pba_last_error() and returns `status`; allocates only to hold
+// the message, i.e. only on failure.
+pba_status fail(pba_status status, std::string_view message) noexcept;
+
+template <typename... Args>
+pba_status fail(pba_status status, fmt::format_string<Args...> format, Args&&... args) noexcept {
+    try {
+        return fail(status, std::string_view(fmt::format(format, std::forward<Args>(args)...)));
+    } catch (...) {
+        return fail(status, std::string_view("(message could not be formatted)"));
+    }
+}
+
+// Clears the thread's message; no allocation.
+pba_status ok() noexcept;
+
+pba_status to_status(Errc code) noexcept;
+
+// Runs `body` (returning pba_status), turning every exception into a status and message
+// prefixed with the entry point's name. The only place exceptions are caught.
+template <typename Body>
+pba_status guarded(const char* function, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const Error& e) {
+        return fail(to_status(e.code()), "{}: {}", function, e.what());
+    } catch (const std::bad_alloc&) {
+        return fail(PBA_ERR_OUT_OF_MEMORY, "{}: out of memory", function);
+    } catch (const std::exception& e) {
+        return fail(PBA_ERR_INTERNAL, "{}: internal error: {}", function, e.what());
+    } catch (...) {
+        return fail(PBA_ERR_INTERNAL, "{}: internal error: unknown exception", function);
+    }
+}
+
+#define PBA_CHECK_NOT_NULL(function, pointer)                                                   \
+    do {                                                                                        \
+        if ((pointer) == nullptr)                                                               \
+            return ::pba::capi::fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", function, #pointer); \
+    } while (0)
+
+// A caller's struct must be exactly a size this library knows (today: its one version) and
+// its reserved words zero.
+template <typename Struct>
+pba_status check_struct(const char* function, const char* what, const Struct* s) noexcept {
+    if (s->struct_size != sizeof(Struct))
+        return fail(PBA_ERR_STRUCT_SIZE, "{}: {}.struct_size is {}, this library ({}) knows only {}{}", function, what,
+                    s->struct_size, PBA_VERSION_STRING, sizeof(Struct),
+                    s->struct_size > sizeof(Struct) ? " (is the header newer than the library?)" : "");
+    return PBA_OK;
+}
+
+template <std::size_t N>
+pba_status check_reserved(const char* function, const char* what, const std::uint32_t (&reserved)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
+        if (reserved[i] != 0)
+            return fail(PBA_ERR_INVALID_ARGUMENT, "{}: {}.reserved[{}] is {}, must be 0", function, what, i,
+                        reserved[i]);
+    return PBA_OK;
+}
+
+// Lifetime guard at the head of every handle. Calls register while they run, so a free that
+// overlaps a call is deferred to the end of that call instead of pulling memory from under
+// it. `exclusive` handles (predictors) also refuse a second concurrent caller with
+// PBA_ERR_BUSY, turning a data race into an error.
+class Lifetime {
+public:
+    static constexpr std::uint32_t kFreed = 0x8000'0000u;
+
+    // Shared use (read-only handles): always succeeds.
+    void enter_shared() noexcept { state_.fetch_add(1, std::memory_order_acquire); }
+    // Exclusive use: false when another call is in progress.
+    bool enter_exclusive() noexcept {
+        std::uint32_t expected = 0;
+        return state_.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed);
+    }
+    // True when the caller must now destroy the object (a free arrived meanwhile).
+    bool leave() noexcept { return state_.fetch_sub(1, std::memory_order_acq_rel) == (kFreed | 1u); }
+    // True when the caller must destroy the object now (no call in progress).
+    bool release() noexcept { return state_.fetch_or(kFreed, std::memory_order_acq_rel) == 0; }
+
+private:
+    std::atomic<std::uint32_t> state_{0};
+};
+
+// Holds a handle for the duration of one call; destroys it at the end if it was freed
+// meanwhile. Handle types have a `Lifetime lifetime` member and are deleted with `delete`.
+template <typename Handle>
+class Use {
+public:
+    Use(Handle* handle, bool exclusive) noexcept : handle_(handle) {
+        if (exclusive) {
+            entered_ = handle_->lifetime.enter_exclusive();
+        } else {
+            handle_->lifetime.enter_shared();
+            entered_ = true;
+        }
+    }
+    ~Use() {
+        if (entered_ && handle_->lifetime.leave()) delete handle_;
+    }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    bool entered() const noexcept { return entered_; }
+
+private:
+    Handle* handle_;
+    bool entered_ = false;
+};
+
+template <typename Handle>
+void release(Handle* handle) noexcept {
+    if (handle != nullptr && handle->lifetime.release()) delete handle;
+}
+
+}  // namespace pba::capi
