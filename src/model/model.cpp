@@ -117,6 +117,7 @@ Model::Model(ModelDescription d, const LoadOptions& options)
         }
         self_test_verified_ = true;
     }
+    if (options.recurrent_weights != nn::WeightStorage::fp32) network_.set_recurrent_storage(options.recurrent_weights);
 }
 
 std::shared_ptr<const Model> Model::from_description(ModelDescription description, const LoadOptions& options) {

@@ -53,15 +53,19 @@ inline float tanh_scalar(float x) noexcept {
 }  // namespace detail
 
 // sigmoid(x) = (1 + tanh(x/2)) / 2: one shared approximation keeps both bounded together.
+// tanh's approximation stops ~1.2e-7 short of -1, so far left of 0 (below -17, where the true
+// sigmoid is < 4.2e-8) the result is 0 instead of that residue.
 template <class T>
 inline T fast_sigmoid(T x) noexcept {
-    return xsimd::fma(detail::tanh_rational(x * T(0.5f)), T(0.5f), T(0.5f));
+    return xsimd::select(x < T(-17.0f), T(0.0f), xsimd::fma(detail::tanh_rational(x * T(0.5f)), T(0.5f), T(0.5f)));
 }
 template <class T>
 inline T fast_tanh(T x) noexcept {
     return detail::tanh_rational(x);
 }
-inline float fast_sigmoid(float x) noexcept { return std::fma(detail::tanh_scalar(0.5f * x), 0.5f, 0.5f); }
+inline float fast_sigmoid(float x) noexcept {
+    return x < -17.0f ? 0.0f : std::fma(detail::tanh_scalar(0.5f * x), 0.5f, 0.5f);
+}
 inline float fast_tanh(float x) noexcept { return detail::tanh_scalar(x); }
 
 // Applies `f` in place over n floats, a SIMD batch at a time, scalar for the tail.

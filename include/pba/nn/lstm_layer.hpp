@@ -3,7 +3,9 @@
 #include <cmath>
 
 #include "pba/nn/activation.hpp"
+#include "pba/nn/kernels.hpp"
 #include "pba/nn/matrix.hpp"
+#include "pba/nn/packed_weights.hpp"
 
 namespace pba::nn {
 
@@ -37,8 +39,8 @@ inline void lstm_cell(const float* gates, float* c, float* h, Eigen::Index hidde
 
 // PyTorch nn.LSTM semantics (one layer, one direction, zero initial state), with the gate
 // rows reordered at load from PyTorch's i,f,g,o to i,f,o,g so the three sigmoid gates are
-// contiguous. The input projection of every timestep is one matrix-matrix product; only the
-// recurrent product runs step by step.
+// contiguous. The weights are packed at load into the gate panels the kernels stream
+// (kernels.hpp); the CPU's kernels run the layer, or the Eigen path below where there are none.
 class LstmLayer {
 public:
     LstmLayer(const RowMatrix& weight_ih, const RowMatrix& weight_hh, const Vector& bias_ih, const Vector& bias_hh,
@@ -46,32 +48,108 @@ public:
         : weight_ih_(reorder_gates(weight_ih)),
           weight_hh_(reorder_gates(weight_hh)),
           bias_(reorder_gates(RowMatrix(bias_ih + bias_hh)).col(0)),
-          return_sequences_(return_sequences) {}
+          return_sequences_(return_sequences) {
+        pack();
+    }
 
     Eigen::Index input_size() const noexcept { return weight_ih_.cols(); }
     Eigen::Index hidden_size() const noexcept { return weight_hh_.cols(); }
     bool return_sequences() const noexcept { return return_sequences_; }
+    WeightStorage recurrent_storage() const noexcept { return storage_; }
+    // The instruction set the layer's weights were packed for (generic: the Eigen path).
+    kernels::Isa isa() const noexcept { return kernels_ ? kernels_->isa : kernels::Isa::generic; }
 
     // Folds a preceding per-channel affine map (a BatchNorm on the input sequence) into the
     // input projection: W' = W diag(s), b' = b + W t.
     void fold_scale_shift_before(const Vector& scale, const Vector& shift) {
         bias_ = (bias_.cast<double>() + weight_ih_.cast<double>() * shift.cast<double>()).cast<float>();
         weight_ih_ = weight_ih_ * scale.asDiagonal();
+        pack();
     }
 
-    std::size_t gate_floats(Eigen::Index batch, Eigen::Index timesteps) const noexcept {
-        return static_cast<std::size_t>(batch * timesteps * 4 * hidden_size());
+    // Stores the recurrent weights as fp16 (or back as fp32); throws Error(unsupported) when a
+    // weight is beyond fp16's range. Kernels without fp16 loads run the fp16-rounded values in
+    // fp32, so results do not depend on the CPU.
+    void set_recurrent_storage(WeightStorage storage) {
+        storage_ = storage;
+        pack();
     }
-    std::size_t state_floats(Eigen::Index batch) const noexcept {
-        return static_cast<std::size_t>(2 * batch * hidden_size());
+
+    // Scratch floats forward() needs for `batch` windows of `timesteps` steps.
+    std::size_t scratch_floats(Eigen::Index batch, Eigen::Index timesteps) const noexcept {
+        const auto n = static_cast<std::size_t>(batch), t = static_cast<std::size_t>(timesteps);
+        if (kernels_) return kernels::lstm_scratch_floats(kernels_->lanes, static_cast<std::size_t>(hidden_size()), n, t);
+        return n * t * 4 * static_cast<std::size_t>(hidden_size()) + 2 * n * static_cast<std::size_t>(hidden_size());
+    }
+
+    // Bytes of weights and biases the forward pass reads, as stored (packed, padded).
+    std::size_t weight_bytes() const noexcept {
+        if (!kernels_) return sizeof(float) * static_cast<std::size_t>(weight_ih_.size() + weight_hh_.size() + bias_.size());
+        return sizeof(float) * (wx_.weights.size() + wx_.bias.size()) +
+               (wh16_.empty() ? sizeof(float) * wh_.weights.size() : sizeof(std::uint16_t) * wh16_.size());
     }
 
     // in: [batch * T, input] rows ordered window-major; out: [batch * T, H] when returning
-    // sequences, else [batch, H]; gates and state are scratch of gate_floats / state_floats.
-    void forward(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out, float* gates,
-                 float* state) const noexcept {
+    // sequences, else [batch, H]; scratch: scratch_floats(batch, T) floats. Allocates nothing.
+    void forward(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out, float* scratch) const noexcept {
+        if (!kernels_) return forward_eigen(in, batch, timesteps, out, scratch);
+        kernels_->lstm({wx_.weights.data(), wh16_.empty() ? wh_.weights.data() : nullptr,
+                        wh16_.empty() ? nullptr : wh16_.data(), wx_.bias.data(), wx_.k, wh_.k, wx_.panels, in,
+                        static_cast<std::size_t>(batch), static_cast<std::size_t>(timesteps), out, return_sequences_,
+                        scratch});
+    }
+
+    std::size_t flops_per_window(Eigen::Index timesteps) const noexcept {
+        const auto proj = 2 * weight_ih_.size() + 2 * weight_hh_.size();
+        return static_cast<std::size_t>(timesteps * (proj + 10 * hidden_size()));
+    }
+
+private:
+    // PyTorch rows [i; f; g; o] -> [i; f; o; g]
+    static RowMatrix reorder_gates(const RowMatrix& m) {
+        const Eigen::Index h = m.rows() / 4;
+        RowMatrix r(m.rows(), m.cols());
+        r.topRows(2 * h) = m.topRows(2 * h);
+        r.middleRows(2 * h, h) = m.middleRows(3 * h, h);
+        r.bottomRows(h) = m.middleRows(2 * h, h);
+        return r;
+    }
+
+    static RowMatrix round_through_half(const RowMatrix& m) {
+        RowMatrix r(m.rows(), m.cols());
+        for (Eigen::Index i = 0; i < m.size(); ++i) r.data()[i] = half_to_float(float_to_half(m.data()[i]));
+        return r;
+    }
+
+    void pack() {
+        kernels_ = kernels::active_table();
+        const bool half = storage_ == WeightStorage::fp16;
+        if (half) to_half(AlignedVector<float>(weight_hh_.data(), weight_hh_.data() + weight_hh_.size()));  // range check
+        weight_hh_half_ = half && !kernels_ ? round_through_half(weight_hh_) : RowMatrix();
+        if (!kernels_) {
+            wx_ = {};
+            wh_ = {};
+            wh16_.clear();
+            return;
+        }
+        const auto hidden = static_cast<std::size_t>(hidden_size());
+        wx_ = pack_lstm_gates(weight_ih_, bias_, hidden, kernels_->lanes);
+        const RowMatrix& recurrent = half && !kernels_->half_weights ? round_through_half(weight_hh_) : weight_hh_;
+        wh_ = pack_lstm_gates(recurrent, Vector::Zero(bias_.size()), hidden, kernels_->lanes);
+        wh16_.clear();
+        if (half && kernels_->half_weights) {
+            wh16_ = to_half(wh_.weights);
+            wh_.weights = {};
+        }
+    }
+
+    void forward_eigen(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out,
+                       float* scratch) const noexcept {
         const Eigen::Index hidden = hidden_size();
         const Eigen::Index gate_width = 4 * hidden;
+        const RowMatrix& weight_hh = weight_hh_half_.size() ? weight_hh_half_ : weight_hh_;
+        float* gates = scratch;
+        float* state = scratch + batch * timesteps * gate_width;
         {
             ConstMatrixMap x(in, batch * timesteps, input_size());
             MatrixMap g(gates, batch * timesteps, gate_width);
@@ -92,7 +170,7 @@ public:
             if (t > 0) {
                 Eigen::Map<const RowMatrix, Eigen::Unaligned, Eigen::OuterStride<>> h_prev(
                     h_at(t - 1), batch, hidden, Eigen::OuterStride<>(h_stride));
-                g_t.noalias() += h_prev * weight_hh_.transpose();
+                g_t.noalias() += h_prev * weight_hh.transpose();
             }
             float* h_t = h_at(t);
             for (Eigen::Index n = 0; n < batch; ++n)
@@ -102,26 +180,16 @@ public:
             Eigen::Map<RowMatrix>(out, batch, hidden) = Eigen::Map<const RowMatrix>(h_last, batch, hidden);
     }
 
-    std::size_t flops_per_window(Eigen::Index timesteps) const noexcept {
-        const auto proj = 2 * weight_ih_.size() + 2 * weight_hh_.size();
-        return static_cast<std::size_t>(timesteps * (proj + 10 * hidden_size()));
-    }
-
-private:
-    // PyTorch rows [i; f; g; o] -> [i; f; o; g]
-    static RowMatrix reorder_gates(const RowMatrix& m) {
-        const Eigen::Index h = m.rows() / 4;
-        RowMatrix r(m.rows(), m.cols());
-        r.topRows(2 * h) = m.topRows(2 * h);
-        r.middleRows(2 * h, h) = m.middleRows(3 * h, h);
-        r.bottomRows(h) = m.middleRows(2 * h, h);
-        return r;
-    }
-
     RowMatrix weight_ih_;  // [4H, input]
     RowMatrix weight_hh_;  // [4H, H]
     Vector bias_;          // [4H], b_ih + b_hh
     bool return_sequences_;
+    WeightStorage storage_ = WeightStorage::fp32;
+    RowMatrix weight_hh_half_;  // fp16-rounded weight_hh_, for the Eigen path with fp16 storage
+    const kernels::Table* kernels_ = nullptr;
+    PackedPanels wx_;  // input projection with the bias
+    PackedPanels wh_;  // recurrent weights (empty when stored as fp16)
+    AlignedVector<std::uint16_t> wh16_;
 };
 
 }  // namespace pba::nn

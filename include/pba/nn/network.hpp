@@ -25,10 +25,8 @@ public:
 
 private:
     friend class Network;
-    using AlignedBuffer = std::vector<float, Eigen::aligned_allocator<float>>;
+    using AlignedBuffer = AlignedVector<float>;
     std::size_t max_batch_ = 0;
-    std::size_t activation_floats_ = 0;  // per window
-    std::size_t scratch_floats_ = 0;     // per window
     AlignedBuffer ping_;
     AlignedBuffer pong_;
     AlignedBuffer scratch_;
@@ -47,7 +45,6 @@ public:
                 [&](const auto& l) {
                     using L = std::decay_t<decltype(l)>;
                     if constexpr (std::is_same_v<L, LstmLayer>) {
-                        scratch_floats_ = std::max(scratch_floats_, l.gate_floats(1, t) + l.state_floats(1));
                         flops_ += l.flops_per_window(t);
                         width = l.hidden_size();
                         if (!l.return_sequences()) t = 0;
@@ -74,25 +71,49 @@ public:
     const std::vector<Layer>& layers() const noexcept { return layers_; }
     std::size_t flops_per_window() const noexcept { return flops_; }
 
+    // Bytes of weights and biases a forward pass reads, as the kernels store them.
+    std::size_t weight_bytes() const noexcept {
+        std::size_t bytes = 0;
+        for (const Layer& layer : layers_)
+            std::visit(
+                [&](const auto& l) {
+                    using L = std::decay_t<decltype(l)>;
+                    if constexpr (std::is_same_v<L, LstmLayer> || std::is_same_v<L, DenseLayer>)
+                        bytes += l.weight_bytes();
+                    else if constexpr (std::is_same_v<L, BatchNormLayer>)
+                        bytes += sizeof(float) * 2 * static_cast<std::size_t>(l.channels());
+                },
+                layer);
+        return bytes;
+    }
+
+    // Stores every LSTM layer's recurrent weights as `storage` (see LstmLayer).
+    void set_recurrent_storage(WeightStorage storage) {
+        for (Layer& layer : layers_)
+            if (auto* lstm = std::get_if<LstmLayer>(&layer)) lstm->set_recurrent_storage(storage);
+    }
+
+    // Scratch floats for any batch up to `batch` windows (non-decreasing in batch).
+    std::size_t scratch_floats(std::size_t batch) const noexcept {
+        const std::size_t small = std::min(batch, kernels::kFusedLstmBatch - 1);
+        return std::max(scratch_floats_exact(batch), scratch_floats_exact(small));
+    }
+
     // Sizes `ws` for batches of up to max_batch windows; allocates only when it must grow.
     void reserve(Workspace& ws, std::size_t max_batch) const {
-        if (ws.max_batch_ >= max_batch && ws.activation_floats_ >= activation_floats_ &&
-            ws.scratch_floats_ >= scratch_floats_)
-            return;
+        if (fits(ws, max_batch)) return;
         const std::size_t batch = std::max(max_batch, ws.max_batch_);
-        const std::size_t act = std::max(activation_floats_, ws.activation_floats_);
-        const std::size_t scratch = std::max(scratch_floats_, ws.scratch_floats_);
-        ws.ping_.assign(batch * act, 0.0f);
-        ws.pong_.assign(batch * act, 0.0f);
-        ws.scratch_.assign(batch * scratch, 0.0f);
+        const std::size_t act = std::max(batch * activation_floats_, ws.ping_.size());
+        const std::size_t scratch = std::max(scratch_floats(batch), ws.scratch_.size());
+        ws.ping_.assign(act, 0.0f);
+        ws.pong_.assign(act, 0.0f);
+        ws.scratch_.assign(scratch, 0.0f);
         ws.max_batch_ = batch;
-        ws.activation_floats_ = act;
-        ws.scratch_floats_ = scratch;
     }
 
     bool fits(const Workspace& ws, std::size_t batch) const noexcept {
-        return batch <= ws.max_batch_ && ws.activation_floats_ >= activation_floats_ &&
-               ws.scratch_floats_ >= scratch_floats_;
+        return batch <= ws.max_batch_ && ws.ping_.size() >= batch * activation_floats_ &&
+               ws.pong_.size() >= batch * activation_floats_ && ws.scratch_.size() >= scratch_floats(batch);
     }
 
     // input: batch x input_size() floats (each window time-major), output: batch x
@@ -109,8 +130,7 @@ public:
                 [&](const auto& l) {
                     using L = std::decay_t<decltype(l)>;
                     if constexpr (std::is_same_v<L, LstmLayer>) {
-                        const std::size_t gates = l.gate_floats(n, t);
-                        l.forward(cur, n, t, next, ws.scratch_.data(), ws.scratch_.data() + gates);
+                        l.forward(cur, n, t, next, ws.scratch_.data());
                         std::swap(cur, next);
                         if (!l.return_sequences()) t = 0;
                     } else if constexpr (std::is_same_v<L, DenseLayer>) {
@@ -126,13 +146,23 @@ public:
     }
 
 private:
+    std::size_t scratch_floats_exact(std::size_t batch) const noexcept {
+        std::size_t floats = 0;
+        Eigen::Index t = timesteps_;
+        for (const Layer& layer : layers_)
+            if (const auto* lstm = std::get_if<LstmLayer>(&layer)) {
+                floats = std::max(floats, lstm->scratch_floats(static_cast<Eigen::Index>(batch), t));
+                if (!lstm->return_sequences()) t = 0;
+            }
+        return floats;
+    }
+
     Eigen::Index timesteps_;
     Eigen::Index features_;
     std::vector<Layer> layers_;
     Eigen::Index output_timesteps_ = 0;
     Eigen::Index output_channels_ = 0;
-    std::size_t activation_floats_ = 0;
-    std::size_t scratch_floats_ = 0;
+    std::size_t activation_floats_ = 0;  // per window
     std::size_t flops_ = 0;
 };
 

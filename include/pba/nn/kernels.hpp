@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "pba/nn/activation.hpp"
+
+// The compute kernels behind DenseLayer and LstmLayer: one table of entry points per
+// instruction set, each compiled in its own translation unit with its own flags (src/nn/),
+// chosen once at run time for the CPU the process runs on. A layer captures the table when it
+// packs its weights, since the packed layout depends on the vector width.
+namespace pba::nn::kernels {
+
+enum class Isa { generic, sse4, avx2, avx512 };
+
+const char* to_string(Isa isa) noexcept;
+
+// Batches below this run an LSTM with the input projection of the whole window precomputed
+// (one GEMM over batch x T rows, then only the recurrent product per step); from it on the
+// input and recurrent products are fused in each step, so no gate buffer is needed.
+inline constexpr std::size_t kFusedLstmBatch = 4;
+
+// y = act(x W^T + b) over `rows` rows. `w`: the weights packed by pack_panels (panels of
+// 4 x lanes output columns, each streaming `k` rows of them), `bias`: panels x 4 x lanes floats.
+struct GemmArgs {
+    const float* w;
+    const float* bias;
+    std::size_t k;
+    std::size_t panels;
+    std::size_t out_cols;  // columns stored per output row (<= panels x 4 x lanes)
+    Activation activation;
+    const float* in;
+    std::size_t in_stride;
+    std::size_t rows;
+    float* out;
+    std::size_t out_stride;
+};
+
+// One LSTM layer over `batch` windows of `timesteps` steps. Gate panels: block b of `lanes`
+// hidden units holds that block's i, f, o, g rows interleaved, so one stream feeds the four
+// gates of a block and the cell runs on them in registers.
+struct LstmArgs {
+    const float* wx;            // [blocks][input][4 x lanes]
+    const float* wh;            // [blocks][hidden][4 x lanes], fp32 ...
+    const std::uint16_t* wh16;  // ... or fp16 (exactly one of wh, wh16 is set)
+    const float* bias;          // [blocks][4 x lanes], b_ih + b_hh
+    std::size_t input;
+    std::size_t hidden;
+    std::size_t blocks;
+    const float* in;  // [batch x timesteps, input]
+    std::size_t batch;
+    std::size_t timesteps;
+    float* out;  // [batch x timesteps, hidden] when return_sequences, else [batch, hidden]
+    bool return_sequences;
+    float* scratch;  // lstm_scratch_floats(...) floats
+};
+
+struct Table {
+    Isa isa;
+    std::size_t lanes;       // floats per vector
+    bool half_weights;       // reads fp16 recurrent weights (F16C)
+    void (*gemm)(const GemmArgs&) noexcept;
+    void (*lstm)(const LstmArgs&) noexcept;
+};
+
+inline std::size_t lstm_scratch_floats(std::size_t lanes, std::size_t hidden, std::size_t batch,
+                                       std::size_t timesteps) noexcept {
+    const std::size_t padded = (hidden + lanes - 1) / lanes * lanes;
+    std::size_t floats = batch * padded + 2 * batch * hidden;  // cell state, two h rows per window
+    if (batch < kFusedLstmBatch) floats += batch * timesteps * 4 * padded;  // precomputed gates
+    return floats;
+}
+
+// The best instruction set this CPU supports among those compiled in.
+Isa detected_isa() noexcept;
+
+// The kernels layers built from now on use: the detected set, lowered by the environment
+// variable PBA_ISA (generic, sse4, avx2, avx512) if set, or by set_active_isa. nullptr for
+// `generic`, which runs the portable Eigen path.
+const Table* active_table() noexcept;
+Isa active_isa() noexcept;
+
+// Chooses the kernels for layers built afterwards (tests, benchmarks). Throws
+// Error(unsupported) when this CPU or build lacks them. Not for use while another thread loads.
+void set_active_isa(Isa isa);
+
+// Whether `isa` can run here.
+bool supported(Isa isa) noexcept;
+
+}  // namespace pba::nn::kernels

@@ -1,0 +1,270 @@
+#pragma once
+
+// The kernels, written once as templates over the xsimd architecture and instantiated by one
+// translation unit per instruction set (kernels_<isa>.cpp, each compiled with its own -m
+// flags). Everything here is a template on Arch, so each instruction set gets its own
+// symbols and the linker can never substitute one ISA's code for another's. No Eigen, no
+// non-template inline helpers from elsewhere.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <xsimd/xsimd.hpp>
+
+#include "pba/nn/activation.hpp"
+#include "pba/nn/kernels.hpp"
+
+#define PBA_ALWAYS_INLINE inline __attribute__((always_inline))
+
+namespace pba::nn::kernels::impl {
+
+template <class Arch>
+using Vec = xsimd::batch<float, Arch>;
+
+// Converts `lanes` fp16 values to fp32: an ISA's translation unit specialises it (with
+// available = true) where the instructions exist (F16C, AVX-512F).
+template <class Arch>
+struct HalfLoader {
+    static constexpr bool available = false;
+};
+
+template <class Arch>
+struct Traits {
+    static constexpr std::size_t lanes = Vec<Arch>::size;
+    static constexpr std::size_t panel = 4 * lanes;
+    // Accumulators a micro-kernel may keep in registers: 32 vector registers under AVX-512,
+    // 16 otherwise, leaving room for the broadcast operands and the weights in flight.
+    static constexpr int accumulators = lanes == 16 ? 24 : 12;
+    static constexpr int max_rows = lanes == 16 ? 6 : 3;
+    static constexpr int max_panels(int rows) {
+        const int n = accumulators / (4 * rows);
+        return n < 1 ? 1 : (n > 4 ? 4 : n);
+    }
+};
+
+template <class Arch>
+PBA_ALWAYS_INLINE Vec<Arch> load_weights(const float* p) noexcept {
+    return Vec<Arch>::load_aligned(p);
+}
+template <class Arch>
+PBA_ALWAYS_INLINE Vec<Arch> load_weights(const std::uint16_t* p) noexcept {
+    return HalfLoader<Arch>::load(p);
+}
+
+// acc[m][p][q] += sum_k a[m][k] * w[p][k][q]: MR rows against NP panels, every product of
+// one k issued together so 4 x MR x NP independent FMA chains hide the FMA latency.
+template <class Arch, int MR, int NP, class W>
+PBA_ALWAYS_INLINE void accumulate(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR], const W* w,
+                                  std::size_t panel_stride, std::size_t k_count) noexcept {
+    using V = Vec<Arch>;
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    constexpr std::size_t width = Traits<Arch>::panel;
+    for (std::size_t k = 0; k < k_count; ++k) {
+        V av[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) av[m] = V(a[m][k]);
+#pragma GCC unroll 4
+        for (int p = 0; p < NP; ++p) {
+            const W* row = w + p * panel_stride + k * width;
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                const V wv = load_weights<Arch>(row + q * lanes);
+#pragma GCC unroll 8
+                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
+            }
+        }
+    }
+}
+
+template <class Arch, int MR, int NP>
+PBA_ALWAYS_INLINE void zero(Vec<Arch> (&acc)[MR][NP][4]) noexcept {
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+        for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) acc[m][p][q] = Vec<Arch>(0.0f);
+}
+
+// Stores the first `count` lanes of v (count < lanes: through a stack buffer).
+template <class Arch>
+PBA_ALWAYS_INLINE void store_partial(float* dst, const Vec<Arch>& v, std::size_t count) noexcept {
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    if (count >= lanes) {
+        v.store_unaligned(dst);
+        return;
+    }
+    alignas(64) float tmp[lanes];
+    v.store_aligned(tmp);
+    for (std::size_t i = 0; i < count; ++i) dst[i] = tmp[i];
+}
+
+template <class Arch>
+PBA_ALWAYS_INLINE Vec<Arch> activate(Activation activation, Vec<Arch> v) noexcept {
+    switch (activation) {
+        case Activation::linear: return v;
+        case Activation::relu: return xsimd::max(v, Vec<Arch>(0.0f));
+        case Activation::tanh: return fast_tanh(v);
+        case Activation::sigmoid: return fast_sigmoid(v);
+    }
+    return v;
+}
+
+// ---- GEMM with bias and activation (Dense layers, LSTM input projections) ----
+
+template <class Arch, int MR, int NP>
+void gemm_tile(const GemmArgs& g, std::size_t row, std::size_t panel) noexcept {
+    using V = Vec<Arch>;
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    constexpr std::size_t width = Traits<Arch>::panel;
+    const float* a[MR];
+    for (int m = 0; m < MR; ++m) a[m] = g.in + (row + m) * g.in_stride;
+    V acc[MR][NP][4];
+    zero<Arch>(acc);
+    accumulate<Arch, MR, NP>(acc, a, g.w + panel * g.k * width, g.k * width, g.k);
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; ++q) {
+            const std::size_t col = (panel + p) * width + q * lanes;
+            if (col >= g.out_cols) break;
+            const V b = V::load_aligned(g.bias + col);
+#pragma GCC unroll 8
+            for (int m = 0; m < MR; ++m)
+                store_partial<Arch>(g.out + (row + m) * g.out_stride + col, activate<Arch>(g.activation, acc[m][p][q] + b),
+                                    g.out_cols - col);
+        }
+}
+
+template <class Arch, int MR>
+void gemm_rows(const GemmArgs& g, std::size_t row) noexcept {
+    constexpr int np = Traits<Arch>::max_panels(MR);
+    std::size_t panel = 0;
+    for (; panel + np <= g.panels; panel += np) gemm_tile<Arch, MR, np>(g, row, panel);
+    for (; panel < g.panels; ++panel) gemm_tile<Arch, MR, 1>(g, row, panel);
+}
+
+// Runs f.template operator()<MR>(row) over `rows` in strips of the largest MR that fits.
+template <class Arch, class F>
+PBA_ALWAYS_INLINE void for_each_strip(std::size_t rows, F&& f) noexcept {
+    constexpr int max_rows = Traits<Arch>::max_rows;
+    std::size_t row = 0;
+    for (; row + max_rows <= rows; row += max_rows) f.template operator()<max_rows>(row);
+    switch (rows - row) {
+        case 5: if constexpr (max_rows > 5) f.template operator()<5>(row); break;
+        case 4: if constexpr (max_rows > 4) f.template operator()<4>(row); break;
+        case 3: if constexpr (max_rows > 3) f.template operator()<3>(row); break;
+        case 2: if constexpr (max_rows > 2) f.template operator()<2>(row); break;
+        case 1: f.template operator()<1>(row); break;
+        default: break;
+    }
+}
+
+template <class Arch>
+void gemm(const GemmArgs& g) noexcept {
+    for_each_strip<Arch>(g.rows, [&]<int MR>(std::size_t row) { gemm_rows<Arch, MR>(g, row); });
+}
+
+// ---- LSTM ----
+
+// Where one strip of rows reads and writes in step t.
+template <int MR>
+struct StepRows {
+    const float* x[MR];   // the step's input (fused path), or nullptr
+    const float* h[MR];   // h_{t-1}, or nullptr at t = 0
+    const float* gx[MR];  // precomputed input projection + bias, or nullptr (fused path)
+    float* c[MR];         // cell state, padded to whole blocks
+    float* h_out[MR];     // h_t
+};
+
+template <class Arch, int MR, int NP, class WH>
+PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, std::size_t block) noexcept {
+    using V = Vec<Arch>;
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    constexpr std::size_t width = Traits<Arch>::panel;
+    V acc[MR][NP][4];
+    zero<Arch>(acc);
+    if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx + block * p.input * width, p.input * width, p.input);
+    if (r.h[0]) accumulate<Arch, MR, NP>(acc, r.h, wh + block * p.hidden * width, p.hidden * width, p.hidden);
+#pragma GCC unroll 4
+    for (int b = 0; b < NP; ++b) {
+        const std::size_t offset = (block + b) * width;
+        const std::size_t unit = (block + b) * lanes;
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+            const float* add = r.gx[0] ? r.gx[m] + offset : p.bias + offset;
+            const V i = fast_sigmoid(acc[m][b][0] + V::load_unaligned(add));
+            const V f = fast_sigmoid(acc[m][b][1] + V::load_unaligned(add + lanes));
+            const V o = fast_sigmoid(acc[m][b][2] + V::load_unaligned(add + 2 * lanes));
+            const V g = fast_tanh(acc[m][b][3] + V::load_unaligned(add + 3 * lanes));
+            const V c = xsimd::fma(f, V::load_unaligned(r.c[m] + unit), i * g);
+            c.store_unaligned(r.c[m] + unit);
+            store_partial<Arch>(r.h_out[m] + unit, o * fast_tanh(c), p.hidden - unit);
+        }
+    }
+}
+
+template <class Arch, int MR, class WH>
+void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r) noexcept {
+    constexpr int np = Traits<Arch>::max_panels(MR);
+    std::size_t block = 0;
+    for (; block + np <= p.blocks; block += np) lstm_tile<Arch, MR, np>(p, wh, r, block);
+    if constexpr (np > 1) {
+        switch (p.blocks - block) {
+            case 3: if constexpr (np > 3) lstm_tile<Arch, MR, 3>(p, wh, r, block); break;
+            case 2: if constexpr (np > 2) lstm_tile<Arch, MR, 2>(p, wh, r, block); break;
+            case 1: lstm_tile<Arch, MR, 1>(p, wh, r, block); break;
+            default: break;
+        }
+    }
+}
+
+template <class Arch, class WH>
+void lstm_layer(const LstmArgs& p, const WH* wh) noexcept {
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    constexpr std::size_t width = Traits<Arch>::panel;
+    const std::size_t n = p.batch, T = p.timesteps, H = p.hidden, I = p.input;
+    const std::size_t padded = p.blocks * lanes;
+    float* c = p.scratch;
+    float* h_rows[2] = {c + n * padded, c + n * padded + n * H};
+    float* gx = h_rows[1] + n * H;
+    std::memset(c, 0, n * padded * sizeof(float));
+    const bool precompute = n < kFusedLstmBatch;
+    if (precompute)
+        gemm<Arch>({p.wx, p.bias, I, p.blocks, p.blocks * width, Activation::linear, p.in, I, n * T, gx, p.blocks * width});
+
+    auto h_at = [&](std::size_t window, std::size_t t) -> float* {
+        return p.return_sequences ? p.out + (window * T + t) * H : h_rows[t & 1] + window * H;
+    };
+    for (std::size_t t = 0; t < T; ++t) {
+        for_each_strip<Arch>(n, [&]<int MR>(std::size_t row) {
+            StepRows<MR> r;
+            for (int m = 0; m < MR; ++m) {
+                const std::size_t w = row + m;
+                r.x[m] = precompute ? nullptr : p.in + (w * T + t) * I;
+                r.h[m] = t == 0 ? nullptr : h_at(w, t - 1);
+                r.gx[m] = precompute ? gx + (w * T + t) * p.blocks * width : nullptr;
+                r.c[m] = c + w * padded;
+                r.h_out[m] = h_at(w, t);
+            }
+            lstm_rows<Arch, MR>(p, wh, r);
+        });
+    }
+    if (!p.return_sequences) std::memcpy(p.out, h_rows[(T - 1) & 1], n * H * sizeof(float));
+}
+
+template <class Arch>
+void lstm(const LstmArgs& p) noexcept {
+    if (p.timesteps == 0 || p.batch == 0) return;
+    if constexpr (HalfLoader<Arch>::available) {
+        if (p.wh16) return lstm_layer<Arch>(p, p.wh16);
+    }
+    lstm_layer<Arch>(p, p.wh);
+}
+
+template <class Arch>
+constexpr Table make_table(Isa isa) {
+    return Table{isa, Traits<Arch>::lanes, HalfLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
+}
+
+}  // namespace pba::nn::kernels::impl

@@ -1,0 +1,85 @@
+#include <bit>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "pba/error.hpp"
+#include "pba/nn/packed_weights.hpp"
+
+namespace pba::nn {
+
+std::uint16_t float_to_half(float value) noexcept {
+    const std::uint32_t f = std::bit_cast<std::uint32_t>(value);
+    const std::uint32_t sign = (f >> 16) & 0x8000u;
+    const std::uint32_t abs = f & 0x7fffffffu;
+    if (abs >= 0x7f800000u) return static_cast<std::uint16_t>(sign | (abs > 0x7f800000u ? 0x7e00u : 0x7c00u));
+    if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds past 65504
+    if (abs < 0x38800000u) {  // below fp16's smallest normal: a subnormal, rounded to nearest even
+        const float magnitude = std::bit_cast<float>(abs);
+        const float scaled = magnitude * 16777216.0f;  // 2^24: units of the smallest subnormal
+        return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(scaled)));
+    }
+    const std::uint32_t mantissa_odd = (abs >> 13) & 1u;
+    const std::uint32_t rounded = abs + 0xfffu + mantissa_odd;
+    return static_cast<std::uint16_t>(sign | ((rounded - 0x38000000u) >> 13));
+}
+
+float half_to_float(std::uint16_t value) noexcept {
+    const std::uint32_t sign = (value & 0x8000u) << 16;
+    const std::uint32_t exponent = (value >> 10) & 0x1fu;
+    const std::uint32_t mantissa = value & 0x3ffu;
+    if (exponent == 0) {
+        const float magnitude = static_cast<float>(mantissa) / 16777216.0f;
+        return sign ? -magnitude : magnitude;
+    }
+    if (exponent == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
+    return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
+}
+
+PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t lanes) {
+    const std::size_t width = 4 * lanes;
+    const auto outputs = static_cast<std::size_t>(weight.rows());
+    PackedPanels p;
+    p.k = static_cast<std::size_t>(weight.cols());
+    p.panels = (outputs + width - 1) / width;
+    p.weights.assign(p.panels * p.k * width, 0.0f);
+    p.bias.assign(p.panels * width, 0.0f);
+    for (std::size_t o = 0; o < outputs; ++o) {
+        const std::size_t panel = o / width, column = o % width;
+        for (std::size_t k = 0; k < p.k; ++k)
+            p.weights[(panel * p.k + k) * width + column] =
+                weight(static_cast<Eigen::Index>(o), static_cast<Eigen::Index>(k));
+        p.bias[o] = bias[static_cast<Eigen::Index>(o)];
+    }
+    return p;
+}
+
+PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes) {
+    const std::size_t width = 4 * lanes;
+    PackedPanels p;
+    p.k = static_cast<std::size_t>(weight.cols());
+    p.panels = (hidden + lanes - 1) / lanes;
+    p.weights.assign(p.panels * p.k * width, 0.0f);
+    p.bias.assign(p.panels * width, 0.0f);
+    for (std::size_t gate = 0; gate < 4; ++gate)
+        for (std::size_t j = 0; j < hidden; ++j) {
+            const auto row = static_cast<Eigen::Index>(gate * hidden + j);
+            const std::size_t panel = j / lanes, column = gate * lanes + j % lanes;
+            for (std::size_t k = 0; k < p.k; ++k)
+                p.weights[(panel * p.k + k) * width + column] = weight(row, static_cast<Eigen::Index>(k));
+            p.bias[panel * width + column] = bias[row];
+        }
+    return p;
+}
+
+AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights) {
+    AlignedVector<std::uint16_t> half(weights.size());
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (!(std::abs(weights[i]) <= 65504.0f))
+            throw Error(Errc::unsupported,
+                        fmt::format("weight {} is beyond fp16's range (|w| <= 65504): use fp32 weight storage", weights[i]));
+        half[i] = float_to_half(weights[i]);
+    }
+    return half;
+}
+
+}  // namespace pba::nn
