@@ -213,13 +213,18 @@ void validate(const ModelDescription& m) {
             if (used_by_layers.count(t))
                 fail(Errc::malformed_model, fmt::format("self-test: tensor {} is also a layer's weight", t));
         }
-        const ValueShape in = m.input_shape();
-        if (m.tensors[st.input_tensor].values.size() != in.size())
-            fail(Errc::shape_mismatch, fmt::format("self-test: input has {} values, the model takes {}",
-                                                   m.tensors[st.input_tensor].values.size(), in.size()));
-        if (m.tensors[st.output_tensor].values.size() != shape.size())
-            fail(Errc::shape_mismatch, fmt::format("self-test: expected output has {} values, the model gives {}",
-                                                   m.tensors[st.output_tensor].values.size(), shape.size()));
+        auto dims_of = [](const ValueShape& s) {
+            return s.is_sequence() ? std::vector<std::uint64_t>{s.timesteps, s.channels}
+                                   : std::vector<std::uint64_t>{s.channels};
+        };
+        const auto& input = m.tensors[st.input_tensor];
+        const auto& output = m.tensors[st.output_tensor];
+        if (input.dims != dims_of(m.input_shape()))
+            fail(Errc::shape_mismatch, fmt::format("self-test: input has shape {}, the model takes {}",
+                                                   dims_string(input.dims), dims_string(dims_of(m.input_shape()))));
+        if (output.dims != dims_of(shape))
+            fail(Errc::shape_mismatch, fmt::format("self-test: expected output has shape {}, the model gives {}",
+                                                   dims_string(output.dims), dims_string(dims_of(shape))));
         if (!(st.abs_tolerance > 0.0f) || !std::isfinite(st.abs_tolerance) || !(st.rel_tolerance >= 0.0f) ||
             !std::isfinite(st.rel_tolerance))
             fail(Errc::malformed_model, "self-test: tolerances must be finite, abs > 0 and rel >= 0");
