@@ -98,6 +98,7 @@ private:
         std::array<float, kForecastFieldCount> abs_error;  // NaN: actual unknown
         std::array<float, kForecastFieldCount> pct_error;  // NaN: actual unknown or zero
         float relative_error;                              // NaN: skipped
+        std::uint8_t within_20pct;                         // bit f: field f within ±20%
         ForecastSource source;
     };
     struct Recent {

@@ -81,6 +81,7 @@ public:
 
 private:
     Mode mode_locked() const noexcept;
+    void settle(const Sample& cleaned);
 
     mutable std::mutex mutex_;
     HybridConfig config_;
@@ -100,8 +101,6 @@ private:
     std::uint64_t expired_ = 0;
     LatencyHistogram latency_;
     double last_confidence_ = 0.0;
-    Mode last_mode_ = Mode::hybrid;
-    double tolerance_s_ = 0.5;
 };
 
 }  // namespace pba::predict

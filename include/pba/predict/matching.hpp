@@ -48,6 +48,8 @@ public:
     std::size_t size() const noexcept { return entries_.size(); }
     std::size_t capacity() const noexcept { return entries_.capacity(); }
     void clear() noexcept { entries_.clear(); }
+    // Grows the capacity, keeping the forecasts held (allocates). Never shrinks.
+    void reserve(std::size_t capacity) { entries_.reserve(capacity); }
 
     // Returns 1 when the oldest forecast had to be dropped (counted as expired), else 0.
     std::uint32_t add(const PendingForecast& forecast) noexcept {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -102,6 +101,9 @@ public:
     ModelSlot& slot() const noexcept { return *slot_; }
     const std::shared_ptr<ModelSlot>& shared_slot() const noexcept { return slot_; }
     const PredictorConfig& config() const noexcept { return config_; }
+    // Seconds between samples as used for horizons and matching: the config's, else the
+    // model's input.sample_interval_s, else 1.
+    double sample_interval_s() const;
 
     // Champion/challenger. The challenger runs in shadow on the same samples (its window starts
     // as a copy of this one's) and is predicted whenever this predictor is; its forecasts are
@@ -121,7 +123,7 @@ private:
     struct Comparison;
 
     void refresh_model();
-    Forecast forecast_locked(std::chrono::steady_clock::time_point started);
+    Forecast forecast_locked();
     void settle(const Sample& cleaned);
     double sample_interval_locked() const noexcept;
     double max_gap_locked() const noexcept;
@@ -134,6 +136,7 @@ private:
     // The model in use and what is sized for it.
     std::shared_ptr<const ForecastModel> model_;
     std::uint64_t generation_ = 0;
+    bool synced_ = false;  // model_ and generation_ have been read from the slot
     nn::Workspace workspace_;
     std::vector<float> input_;
     std::vector<float> output_;

@@ -1,0 +1,202 @@
+#include "pba/predict/features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "pba/error.hpp"
+#include "pba/predict/calendar.hpp"
+
+namespace pba::predict {
+namespace {
+
+constexpr Feature kFeatures[] = {Feature::bandwidth_mbps, Feature::latency_ms,      Feature::packet_loss,
+                                 Feature::jitter_ms,      Feature::throughput_mbps, Feature::reliability,
+                                 Feature::hour_of_day,    Feature::day_of_week};
+
+[[noreturn]] void defect(const std::string& message) { throw Error(Errc::malformed_model, message); }
+
+std::string vocabulary() {
+    std::string names;
+    for (Feature f : kFeatures) names += (names.empty() ? "" : ", ") + std::string(to_string(f));
+    return names;
+}
+
+// An f64 array of `count` entries, or `count` copies of `fallback` when the key is absent.
+std::vector<double> numbers_of(const format::Metadata& m, const char* key, std::size_t count, double fallback) {
+    if (!m.contains(key)) return std::vector<double>(count, fallback);
+    auto values = m.numbers(key);
+    if (values.size() != count)
+        defect(fmt::format("metadata {} has {} entries; the model has {}", key, values.size(), count));
+    return values;
+}
+
+std::vector<Normalisation> norms_of(const format::Metadata& m, const std::string& prefix, std::size_t count) {
+    std::vector<std::string> kinds(count, "none");
+    if (m.contains(prefix)) {
+        kinds = m.strings(prefix);
+        if (kinds.size() != count)
+            defect(fmt::format("metadata {} has {} entries; the model has {}", prefix, kinds.size(), count));
+    }
+    const auto a = numbers_of(m, (prefix + "_a").c_str(), count, 0.0);
+    const auto b = numbers_of(m, (prefix + "_b").c_str(), count, 0.0);
+    const auto c = numbers_of(m, (prefix + "_c").c_str(), count, 0.0);
+    std::vector<Normalisation> norms(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto kind = parse_norm_kind(kinds[i]);
+        if (!kind)
+            defect(fmt::format("metadata {}[{}] = '{}' is not a normalisation kind (none, divide, minmax, standard, "
+                               "log, log_ratio)",
+                               prefix, i, kinds[i]));
+        norms[i] = {*kind, a[i], b[i], c[i]};
+        if (const char* problem = check_parameters(norms[i]))
+            defect(fmt::format("metadata {}[{}]: {} (a = {}, b = {}, c = {})", prefix, i, problem, a[i], b[i], c[i]));
+    }
+    return norms;
+}
+
+double raw_value(const Sample& s, Feature f, double utc_offset_s) noexcept {
+    switch (f) {
+        case Feature::bandwidth_mbps: return s.bandwidth_mbps;
+        case Feature::latency_ms: return s.latency_ms;
+        case Feature::packet_loss: return s.packet_loss;
+        case Feature::jitter_ms: return s.jitter_ms;
+        case Feature::throughput_mbps: return s.throughput_mbps;
+        case Feature::reliability: return s.reliability;
+        case Feature::hour_of_day: return calendar_time(s.timestamp_unix_s, utc_offset_s).hour_of_day;
+        case Feature::day_of_week: return calendar_time(s.timestamp_unix_s, utc_offset_s).day_of_week;
+    }
+    return kMissing;
+}
+
+}  // namespace
+
+const char* to_string(Feature feature) noexcept {
+    switch (feature) {
+        case Feature::bandwidth_mbps: return "bandwidth_mbps";
+        case Feature::latency_ms: return "latency_ms";
+        case Feature::packet_loss: return "packet_loss";
+        case Feature::jitter_ms: return "jitter_ms";
+        case Feature::throughput_mbps: return "throughput_mbps";
+        case Feature::reliability: return "reliability";
+        case Feature::hour_of_day: return "hour_of_day";
+        case Feature::day_of_week: return "day_of_week";
+    }
+    return "unknown";
+}
+
+std::optional<Feature> parse_feature(std::string_view name) noexcept {
+    for (Feature f : kFeatures)
+        if (name == to_string(f)) return f;
+    return std::nullopt;
+}
+
+FeaturePipeline::FeaturePipeline(const format::Metadata& m, std::size_t window_length, std::size_t feature_count,
+                                 std::size_t output_size)
+    : rows_(std::max<std::size_t>(window_length, 1)) {
+    if (!m.contains("input.features"))
+        defect(fmt::format("metadata input.features is missing: a predictor must know which sample field feeds each "
+                           "of the model's {} inputs",
+                           feature_count));
+    const auto names = m.strings("input.features");
+    if (names.size() != feature_count)
+        defect(fmt::format("metadata input.features names {} features; the model's input has {}", names.size(),
+                           feature_count));
+    const auto norms = norms_of(m, "input.norm", feature_count);
+    const auto missing = numbers_of(m, "input.missing", feature_count, 0.0);
+    inputs_.resize(feature_count);
+    for (std::size_t i = 0; i < feature_count; ++i) {
+        const auto feature = parse_feature(names[i]);
+        if (!feature)
+            defect(fmt::format("metadata input.features[{}] = '{}' is not a feature ({})", i, names[i], vocabulary()));
+        inputs_[i] = {*feature, norms[i], missing[i]};
+    }
+
+    if (!m.contains("output.targets"))
+        defect(fmt::format("metadata output.targets is missing: a predictor must know what each of the model's {} "
+                           "outputs forecasts",
+                           output_size));
+    const auto targets = m.strings("output.targets");
+    if (targets.size() != output_size)
+        defect(fmt::format("metadata output.targets names {} outputs; the model has {}", targets.size(), output_size));
+    const auto out_norms = norms_of(m, "output.norm", output_size);
+    std::vector<std::int64_t> refs(output_size, -1);
+    if (m.contains("output.ref_feature")) {
+        refs = m.integers("output.ref_feature");
+        if (refs.size() != output_size)
+            defect(fmt::format("metadata output.ref_feature has {} entries; the model has {} outputs", refs.size(),
+                               output_size));
+    }
+    outputs_.resize(output_size);
+    for (std::size_t i = 0; i < output_size; ++i) {
+        const auto feature = parse_feature(targets[i]);
+        if (!feature || static_cast<std::size_t>(*feature) >= kForecastFieldCount)
+            defect(fmt::format("metadata output.targets[{}] = '{}' is not a forecast field (bandwidth_mbps, "
+                               "latency_ms, packet_loss, jitter_ms)",
+                               i, targets[i]));
+        const auto field = static_cast<SampleField>(*feature);
+        if (output_fields_ & field_bit(field))
+            defect(fmt::format("metadata output.targets[{}] = '{}' appears twice", i, targets[i]));
+        output_fields_ |= field_bit(field);
+        int ref = -1;
+        if (out_norms[i].kind == NormKind::log_ratio) {
+            if (refs[i] < 0 || refs[i] >= static_cast<std::int64_t>(feature_count))
+                defect(fmt::format("metadata output.ref_feature[{}] = {} must name one of the {} input features for a "
+                                   "log_ratio output",
+                                   i, refs[i], feature_count));
+            ref = static_cast<int>(refs[i]);
+        }
+        outputs_[i] = {field, out_norms[i], ref};
+    }
+}
+
+int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span<float> input,
+                            std::span<double> means) const noexcept {
+    const std::size_t T = rows_;
+    const std::size_t F = inputs_.size();
+    const std::size_t start = window.size() - T;
+    for (std::size_t f = 0; f < F; ++f) {
+        const InputFeature& in = inputs_[f];
+        auto raw = [&](std::size_t t) { return raw_value(window[start + t], in.feature, utc_offset_s); };
+        // Leading gaps are back-filled from the first value, later ones forward-filled.
+        double first = kMissing;
+        for (std::size_t t = 0; t < T && std::isnan(first); ++t) first = raw(t);
+        if (std::isnan(first)) first = in.missing;
+        double last = first;
+        double sum = 0.0;
+        for (std::size_t t = 0; t < T; ++t) {
+            const double v = raw(t);
+            if (!std::isnan(v)) last = v;
+            sum += last;
+        }
+        const double mean = sum / static_cast<double>(T);
+        means[f] = mean;
+        last = first;
+        for (std::size_t t = 0; t < T; ++t) {
+            const double v = raw(t);
+            if (!std::isnan(v)) last = v;
+            const float y = static_cast<float>(normalise(in.norm, last, mean));
+            if (!std::isfinite(y)) return static_cast<int>(f);
+            input[t * F + f] = y;
+        }
+    }
+    return -1;
+}
+
+bool FeaturePipeline::decode(std::span<const float> y, std::span<const double> means,
+                             DecodedOutputs& out) const noexcept {
+    out.fields = 0;
+    for (std::size_t i = 0; i < outputs_.size(); ++i) {
+        const OutputTarget& o = outputs_[i];
+        const double reference = o.ref_feature >= 0 ? means[static_cast<std::size_t>(o.ref_feature)] : 0.0;
+        double x = denormalise(o.norm, static_cast<double>(y[i]), reference);
+        if (!std::isfinite(x)) return false;
+        x = std::max(x, 0.0);
+        if (o.field == SampleField::packet_loss) x = std::min(x, 1.0);
+        out.values[static_cast<std::size_t>(o.field)] = x;
+        out.fields |= field_bit(o.field);
+    }
+    return true;
+}
+
+}  // namespace pba::predict

@@ -1,0 +1,251 @@
+#include "pba/predict/hybrid.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "pba/error.hpp"
+
+namespace pba::predict {
+namespace {
+
+std::shared_ptr<ModelSlot> or_empty(std::shared_ptr<ModelSlot> slot) {
+    return slot ? std::move(slot) : std::make_shared<ModelSlot>();
+}
+
+const HybridConfig& checked(const HybridConfig& c) {
+    if (static_cast<unsigned>(c.policy) > static_cast<unsigned>(ModePolicy::hybrid))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("mode policy {} is not automatic, datacenter, internet or hybrid", unsigned(c.policy)));
+    return c;
+}
+
+std::size_t pending_capacity(const Predictor& a, const Predictor& b) {
+    std::uint32_t steps = 1;
+    for (const Predictor* p : {&a, &b})
+        if (auto m = p->slot().model()) steps = std::max(steps, m->horizon_steps());
+    return 2 * static_cast<std::size_t>(steps) + 8;
+}
+
+}  // namespace
+
+const char* to_string(ModePolicy policy) noexcept {
+    switch (policy) {
+        case ModePolicy::automatic: return "automatic";
+        case ModePolicy::datacenter: return "datacenter";
+        case ModePolicy::internet: return "internet";
+        case ModePolicy::hybrid: return "hybrid";
+    }
+    return "unknown";
+}
+
+Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
+    const double total = dc.confidence + inet.confidence;
+    const double w_dc = total > 0.0 ? dc.confidence / total : 0.5;
+    const double w_inet = total > 0.0 ? inet.confidence / total : 0.5;
+
+    Forecast f;
+    for (std::size_t i = 0; i < kForecastFieldCount; ++i) {
+        const auto field = static_cast<SampleField>(i);
+        const std::uint32_t bit = field_bit(field);
+        // A member that has no data for a field must not pull the other's value towards 0.
+        double value;
+        if ((dc.unknown_fields & bit) && !(inet.unknown_fields & bit))
+            value = inet.value(field);
+        else if ((inet.unknown_fields & bit) && !(dc.unknown_fields & bit))
+            value = dc.value(field);
+        else
+            value = w_dc * dc.value(field) + w_inet * inet.value(field);
+        switch (field) {
+            case SampleField::bandwidth_mbps: f.bandwidth_mbps = value; break;
+            case SampleField::latency_ms: f.latency_ms = value; break;
+            case SampleField::packet_loss: f.packet_loss = value; break;
+            default: f.jitter_ms = value; break;
+        }
+    }
+    f.unknown_fields = dc.unknown_fields & inet.unknown_fields;
+    f.fallback_fields = dc.fallback_fields | inet.fallback_fields;
+    f.confidence = std::max(dc.confidence, inet.confidence);
+
+    if (dc.interval_coverage > 0.0 && inet.interval_coverage > 0.0) {
+        f.bandwidth_low_mbps = w_dc * dc.bandwidth_low_mbps + w_inet * inet.bandwidth_low_mbps;
+        f.bandwidth_high_mbps = w_dc * dc.bandwidth_high_mbps + w_inet * inet.bandwidth_high_mbps;
+        f.interval_coverage = std::min(dc.interval_coverage, inet.interval_coverage);
+    } else {
+        f.bandwidth_low_mbps = f.bandwidth_high_mbps = f.bandwidth_mbps;
+        f.interval_coverage = 0.0;
+    }
+
+    const Forecast& longer = dc.horizon_s >= inet.horizon_s ? dc : inet;
+    f.made_at_unix_s = std::max(dc.made_at_unix_s, inet.made_at_unix_s);
+    f.horizon_s = longer.horizon_s;
+    f.horizon_steps = longer.horizon_steps;
+    f.target = longer.target;
+    f.target_unix_s = f.made_at_unix_s + f.horizon_s;
+    f.mode = Mode::hybrid;
+    f.fallback = dc.fallback && inet.fallback;
+    f.fallback_reason = f.fallback ? dc.fallback_reason : FallbackReason::none;
+    f.model_generation = 0;
+    const std::size_t dc_len = ::strnlen(dc.model_version.data(), kMaxModelVersionLength);
+    const std::size_t inet_len = ::strnlen(inet.model_version.data(), kMaxModelVersionLength);
+    std::memcpy(f.model_version.data(), dc.model_version.data(), dc_len);
+    f.model_version[dc_len] = '+';
+    std::memcpy(f.model_version.data() + dc_len + 1, inet.model_version.data(), inet_len);
+    f.model_version[dc_len + 1 + inet_len] = '\0';
+    return f;
+}
+
+HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::shared_ptr<ModelSlot> internet,
+                                 const HybridConfig& config)
+    : config_(checked(config)),
+      datacenter_(or_empty(std::move(datacenter)), config.predictor),
+      internet_(or_empty(std::move(internet)), config.predictor),
+      detector_(config.detector),
+      pending_(pending_capacity(datacenter_, internet_)),
+      accuracy_(config.predictor.accuracy_window),
+      coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
+
+HybridPredictor::HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
+                                 const HybridConfig& config)
+    : HybridPredictor(std::make_shared<ModelSlot>(std::move(datacenter)),
+                      std::make_shared<ModelSlot>(std::move(internet)), config) {}
+
+Mode HybridPredictor::mode_locked() const noexcept {
+    switch (config_.policy) {
+        case ModePolicy::automatic: return detector_.mode();
+        case ModePolicy::datacenter: return Mode::datacenter;
+        case ModePolicy::internet: return Mode::internet;
+        case ModePolicy::hybrid: return Mode::hybrid;
+    }
+    return Mode::hybrid;
+}
+
+Mode HybridPredictor::mode() const {
+    std::lock_guard lock(mutex_);
+    return mode_locked();
+}
+
+ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
+    std::lock_guard lock(mutex_);
+    ObserveResult result = datacenter_.observe(sample);
+    const ObserveResult other = internet_.observe(sample);
+    if (result.accepted() && other.status == ObserveStatus::accepted_after_gap)
+        result.status = ObserveStatus::accepted_after_gap;
+    switch (result.status) {
+        case ObserveStatus::accepted: break;
+        case ObserveStatus::accepted_after_gap: ++samples_.window_resets; break;
+        case ObserveStatus::refused_invalid_timestamp: ++samples_.refused_invalid_timestamp; return result;
+        case ObserveStatus::refused_repeated_timestamp: ++samples_.refused_repeated_timestamp; return result;
+        case ObserveStatus::refused_backwards_timestamp: ++samples_.refused_backwards_timestamp; return result;
+    }
+    ++samples_.accepted;
+    samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(result.dropped_fields));
+    const Sample cleaned = clean_sample(sample).sample;
+    if (result.status == ObserveStatus::accepted_after_gap) detector_.reset();
+    detector_.observe(cleaned);
+    if (config_.predictor.match_observed_samples) settle(cleaned);
+    return result;
+}
+
+void HybridPredictor::settle(const Sample& cleaned) {
+    const double tolerance = 0.5 * std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
+    const MatchCounts counts =
+        pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
+            accuracy_.record(p.fallback ? ForecastSource::fallback : ForecastSource::model, p.predicted, actual);
+            coverage_.record(p.predicted[0], actual[0], p.band);
+        });
+    matched_ += counts.matched;
+    expired_ += counts.expired;
+}
+
+MatchCounts HybridPredictor::record_actual(const Sample& actual) {
+    if (!is_valid_timestamp(actual.timestamp_unix_s))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("actual's timestamp {} is not a valid Unix time in seconds", actual.timestamp_unix_s));
+    std::lock_guard lock(mutex_);
+    datacenter_.record_actual(actual);
+    internet_.record_actual(actual);
+    const std::uint64_t matched = matched_, expired = expired_;
+    settle(clean_sample(actual).sample);
+    return {static_cast<std::uint32_t>(matched_ - matched), static_cast<std::uint32_t>(expired_ - expired)};
+}
+
+Forecast HybridPredictor::predict() {
+    std::lock_guard lock(mutex_);
+    const auto started = std::chrono::steady_clock::now();
+    const Mode mode = mode_locked();
+    Forecast f;
+    switch (mode) {
+        case Mode::datacenter: f = datacenter_.predict(); break;
+        case Mode::internet: f = internet_.predict(); break;
+        case Mode::hybrid: {
+            const Forecast dc = datacenter_.predict();
+            const Forecast inet = internet_.predict();
+            if (dc.fallback && !inet.fallback)
+                f = inet;
+            else if (inet.fallback && !dc.fallback)
+                f = dc;
+            else
+                f = combine(dc, inet);
+            break;
+        }
+    }
+    f.mode = mode;
+
+    const ForecastSource source = f.fallback ? ForecastSource::fallback : ForecastSource::model;
+    accuracy_.note_forecast(source);
+    PendingForecast pending;
+    pending.made_at_unix_s = f.made_at_unix_s;
+    pending.target_unix_s = f.target_unix_s;
+    pending.target = f.target;
+    pending.horizon_steps = f.horizon_steps;
+    pending.fallback = f.fallback;
+    pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
+    pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
+    if (pending_.capacity() < 2 * static_cast<std::size_t>(f.horizon_steps) + 8)
+        pending_.reserve(2 * static_cast<std::size_t>(f.horizon_steps) + 8);
+    expired_ += pending_.add(pending);
+
+    ++predictions_;
+    ++by_source_[static_cast<std::size_t>(source)];
+    ++by_mode_[static_cast<std::size_t>(mode)];
+    if (f.fallback) ++by_reason_[static_cast<std::size_t>(f.fallback_reason)];
+    last_confidence_ = f.confidence;
+    latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    return f;
+}
+
+PredictorStats HybridPredictor::stats() const {
+    std::lock_guard lock(mutex_);
+    const Mode mode = mode_locked();
+    const Predictor& member = mode == Mode::datacenter ? datacenter_ : internet_;
+    PredictorStats s = member.stats();
+    s.predictions = predictions_;
+    s.model_predictions = by_source_[static_cast<std::size_t>(ForecastSource::model)];
+    s.fallback_predictions = by_source_[static_cast<std::size_t>(ForecastSource::fallback)];
+    s.predictions_by_mode = by_mode_;
+    s.fallbacks_by_reason = by_reason_;
+    s.mode_switches = detector_.switches();
+    s.mode = mode;
+    s.samples = samples_;
+    s.forecasts_matched = matched_;
+    s.forecasts_expired = expired_;
+    s.latency = latency_.summary();
+    s.accuracy = accuracy_.summary();
+    s.model_accuracy = accuracy_.summary(ForecastSource::model);
+    s.last_confidence = last_confidence_;
+    s.interval = coverage_.summary();
+    return s;
+}
+
+void HybridPredictor::reset() noexcept {
+    std::lock_guard lock(mutex_);
+    datacenter_.reset();
+    internet_.reset();
+    detector_.reset();
+    pending_.clear();
+}
+
+}  // namespace pba::predict

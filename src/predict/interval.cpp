@@ -1,0 +1,73 @@
+#include "pba/predict/interval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "pba/error.hpp"
+
+namespace pba::predict {
+
+ConformalInterval::ConformalInterval(double coverage, std::size_t window) : coverage_(coverage) {
+    if (!(coverage > 0.0 && coverage < 1.0))
+        throw Error(Errc::invalid_argument, fmt::format("interval coverage {} must lie in (0, 1)", coverage));
+    if (window == 0) throw Error(Errc::invalid_argument, "interval window must hold at least 1 residual");
+    residuals_.resize(window);
+    scratch_.resize(window);
+    hits_.resize(window);
+}
+
+ConformalInterval::Band ConformalInterval::band(double predicted) const noexcept {
+    if (!ready_) return {predicted, predicted, 0.0};
+    return {std::max(predicted - half_width_, 0.0), predicted + half_width_, coverage_};
+}
+
+void ConformalInterval::record(double predicted, double actual, const Band& served) noexcept {
+    if (!std::isfinite(actual) || !std::isfinite(predicted)) return;
+    if (served.coverage > 0.0) {
+        const bool hit = actual >= served.low && actual <= served.high;
+        ++checked_;
+        covered_ += hit;
+        hits_[hits_head_] = hit;
+        hits_head_ = (hits_head_ + 1) % hits_.size();
+        hits_size_ = std::min(hits_size_ + 1, hits_.size());
+    }
+    residuals_[head_] = std::abs(actual - predicted);
+    head_ = (head_ + 1) % residuals_.size();
+    size_ = std::min(size_ + 1, residuals_.size());
+    update_quantile();
+}
+
+void ConformalInterval::reset() noexcept {
+    head_ = size_ = 0;
+    half_width_ = 0.0;
+    ready_ = false;
+}
+
+void ConformalInterval::update_quantile() noexcept {
+    // The split-conformal rank: with n calibration residuals, the ceil((n + 1) c)-th smallest.
+    const auto n = static_cast<double>(size_);
+    const auto rank = static_cast<std::size_t>(std::ceil((n + 1.0) * coverage_ - 1e-9));
+    ready_ = rank >= 1 && rank <= size_;
+    if (!ready_) return;
+    std::copy_n(residuals_.begin(), size_, scratch_.begin());
+    auto kth = scratch_.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+    std::nth_element(scratch_.begin(), kth, scratch_.begin() + static_cast<std::ptrdiff_t>(size_));
+    half_width_ = *kth;
+}
+
+IntervalSummary ConformalInterval::summary() const noexcept {
+    IntervalSummary s;
+    s.target_coverage = coverage_;
+    s.residuals = size_;
+    s.half_width = ready_ ? half_width_ : 0.0;
+    s.checked = checked_;
+    s.covered = covered_;
+    s.recent_checked = hits_size_;
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < hits_size_; ++i) hits += hits_[i];
+    if (hits_size_) s.measured_coverage = static_cast<double>(hits) / static_cast<double>(hits_size_);
+    return s;
+}
+
+}  // namespace pba::predict

@@ -1,0 +1,402 @@
+#include "pba/predict/predictor.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fmt/format.h>
+#include <limits>
+
+#include "pba/error.hpp"
+
+namespace pba::predict {
+namespace {
+
+constexpr std::size_t kMaxRollingWindow = 100000;
+
+const PredictorConfig& checked(const PredictorConfig& c) {
+    auto fail = [](const std::string& m) { throw Error(Errc::invalid_argument, m); };
+    if (!(std::abs(c.utc_offset_s) <= 86400.0))
+        fail(fmt::format("predictor utc_offset_s {} must lie in [-86400, 86400]", c.utc_offset_s));
+    if (!(std::isfinite(c.sample_interval_s) && c.sample_interval_s >= 0.0))
+        fail(fmt::format("predictor sample_interval_s {} must be finite and >= 0", c.sample_interval_s));
+    if (std::isnan(c.max_gap_s)) fail("predictor max_gap_s must not be NaN");
+    if (c.accuracy_window < 1 || c.accuracy_window > kMaxRollingWindow)
+        fail(fmt::format("predictor accuracy_window {} must lie in 1..{}", c.accuracy_window, kMaxRollingWindow));
+    if (c.interval_window < 1 || c.interval_window > kMaxRollingWindow)
+        fail(fmt::format("predictor interval_window {} must lie in 1..{}", c.interval_window, kMaxRollingWindow));
+    if (!(c.interval_coverage > 0.0 && c.interval_coverage < 1.0))
+        fail(fmt::format("predictor interval_coverage {} must lie in (0, 1)", c.interval_coverage));
+    return c;
+}
+
+void copy_version(std::array<char, kModelVersionCapacity>& out, const char* version) noexcept {
+    out.fill('\0');
+    std::strncpy(out.data(), version, out.size() - 1);
+}
+
+constexpr std::size_t index(ForecastSource s) noexcept { return static_cast<std::size_t>(s); }
+
+}  // namespace
+
+const char* to_string(ObserveStatus status) noexcept {
+    switch (status) {
+        case ObserveStatus::accepted: return "accepted";
+        case ObserveStatus::accepted_after_gap: return "accepted_after_gap";
+        case ObserveStatus::refused_invalid_timestamp: return "refused_invalid_timestamp";
+        case ObserveStatus::refused_repeated_timestamp: return "refused_repeated_timestamp";
+        case ObserveStatus::refused_backwards_timestamp: return "refused_backwards_timestamp";
+    }
+    return "unknown";
+}
+
+// A challenger in shadow, and where the champion's counters stood when it began.
+struct Predictor::Comparison {
+    std::unique_ptr<Predictor> shadow;
+    AccuracyTotals champion_start;
+    std::uint64_t champion_predictions_start = 0;
+    std::uint64_t champion_fallbacks_start = 0;
+    std::uint64_t min_matched = 0;
+};
+
+Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& config)
+    : config_(checked(config)),
+      slot_(std::move(slot)),
+      window_(kFallbackSamples),
+      pending_(16),
+      accuracy_(config.accuracy_window),
+      intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
+                  ConformalInterval(config.interval_coverage, config.interval_window)}} {
+    if (!slot_) throw Error(Errc::invalid_argument, "predictor needs a model slot (null given)");
+    refresh_model();
+}
+
+Predictor::Predictor(std::shared_ptr<const Model> model, const PredictorConfig& config)
+    : Predictor(std::make_shared<ModelSlot>(std::move(model)), config) {}
+
+Predictor::~Predictor() = default;
+
+void Predictor::refresh_model() {
+    if (synced_ && slot_->generation() == generation_) return;
+    ModelSlot::Snapshot snap = slot_->snapshot();
+    synced_ = true;
+    if (snap.model == model_) {
+        generation_ = snap.generation;
+        return;
+    }
+    const bool same_weights = model_ && snap.model &&
+                              (model_->shared_model() == snap.model->shared_model() ||
+                               (model_->model().checksum() != 0 &&
+                                model_->model().checksum() == snap.model->model().checksum()));
+    if (!same_weights) {
+        // Past errors describe the previous model, not this one.
+        accuracy_.reset_confidence(ForecastSource::model);
+        intervals_[index(ForecastSource::model)].reset();
+    }
+    if (snap.model) {
+        const ForecastModel& fm = *snap.model;
+        const nn::Network& net = fm.model().network();
+        if (!net.fits(workspace_, 1)) net.reserve(workspace_, 1);
+        input_.resize(fm.pipeline().input_size());
+        output_.resize(fm.model().output_size());
+        means_.resize(fm.pipeline().inputs().size());
+        window_.grow(std::max(fm.pipeline().rows(), kFallbackSamples));
+        pending_.reserve(2 * static_cast<std::size_t>(fm.horizon_steps()) + 8);
+    }
+    model_ = std::move(snap.model);
+    generation_ = snap.generation;
+}
+
+double Predictor::sample_interval_locked() const noexcept {
+    if (config_.sample_interval_s > 0.0) return config_.sample_interval_s;
+    if (model_ && model_->sample_interval_s() > 0.0) return model_->sample_interval_s();
+    return 1.0;
+}
+
+double Predictor::sample_interval_s() const {
+    std::lock_guard lock(mutex_);
+    return sample_interval_locked();
+}
+
+double Predictor::max_gap_locked() const noexcept {
+    constexpr double never = std::numeric_limits<double>::infinity();
+    if (config_.max_gap_s > 0.0) return config_.max_gap_s;
+    if (config_.max_gap_s < 0.0) return never;
+    if (config_.sample_interval_s > 0.0) return 10.0 * config_.sample_interval_s;
+    if (model_ && model_->sample_interval_s() > 0.0) return 10.0 * model_->sample_interval_s();
+    return never;
+}
+
+ObserveResult Predictor::observe(const Sample& sample) noexcept {
+    std::lock_guard lock(mutex_);
+    ObserveResult result;
+    const double t = sample.timestamp_unix_s;
+    if (!is_valid_timestamp(t)) {
+        ++samples_.refused_invalid_timestamp;
+        result.status = ObserveStatus::refused_invalid_timestamp;
+        return result;
+    }
+    if (has_sample_ && t == last_timestamp_) {
+        ++samples_.refused_repeated_timestamp;
+        result.status = ObserveStatus::refused_repeated_timestamp;
+        return result;
+    }
+    if (has_sample_ && t < last_timestamp_) {
+        ++samples_.refused_backwards_timestamp;
+        result.status = ObserveStatus::refused_backwards_timestamp;
+        return result;
+    }
+    const CleanedSample cleaned = clean_sample(sample);
+    result.dropped_fields = cleaned.dropped_fields;
+    samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(cleaned.dropped_fields));
+    if (has_sample_ && t - last_timestamp_ > max_gap_locked()) {
+        window_.clear();
+        ++samples_.window_resets;
+        result.status = ObserveStatus::accepted_after_gap;
+    }
+    window_.push(cleaned.sample);
+    last_timestamp_ = t;
+    has_sample_ = true;
+    ++samples_.accepted;
+    if (config_.match_observed_samples) settle(cleaned.sample);
+    if (challenger_) challenger_->shadow->observe(sample);
+    return result;
+}
+
+void Predictor::settle(const Sample& cleaned) {
+    const double tolerance = 0.5 * sample_interval_locked();
+    const MatchCounts counts =
+        pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
+            const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
+            accuracy_.record(source, p.predicted, actual);
+            intervals_[index(source)].record(p.predicted[0], actual[0], p.band);
+        });
+    matched_ += counts.matched;
+    expired_ += counts.expired;
+}
+
+MatchCounts Predictor::record_actual(const Sample& actual) {
+    if (!is_valid_timestamp(actual.timestamp_unix_s))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("actual's timestamp {} is not a valid Unix time in seconds", actual.timestamp_unix_s));
+    const CleanedSample cleaned = clean_sample(actual);
+    std::lock_guard lock(mutex_);
+    const std::uint64_t matched = matched_, expired = expired_;
+    settle(cleaned.sample);
+    if (challenger_) challenger_->shadow->record_actual(actual);
+    return {static_cast<std::uint32_t>(matched_ - matched), static_cast<std::uint32_t>(expired_ - expired)};
+}
+
+Forecast Predictor::predict() {
+    std::lock_guard lock(mutex_);
+    const auto started = std::chrono::steady_clock::now();
+    refresh_model();
+    if (window_.empty())
+        throw Error(Errc::not_ready, "no sample observed yet: predict() needs at least one accepted sample");
+    Forecast forecast = forecast_locked();
+    if (challenger_) {
+        try {
+            challenger_->shadow->predict();
+        } catch (...) {
+            // The shadow shares this predictor's samples, so it cannot lack one; whatever else
+            // goes wrong there must not cost the served forecast.
+        }
+    }
+    latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    return forecast;
+}
+
+Forecast Predictor::forecast_locked() {
+    Forecast fc;
+    fc.made_at_unix_s = window_.newest().timestamp_unix_s;
+    const FallbackValues fallback = fallback_forecast(window_);
+
+    FallbackReason reason = FallbackReason::none;
+    DecodedOutputs decoded;
+    if (!model_) {
+        reason = FallbackReason::no_model;
+    } else if (window_.size() < model_->pipeline().rows()) {
+        reason = FallbackReason::window_filling;
+    } else if (model_->pipeline().encode(window_, config_.utc_offset_s, input_, means_) >= 0) {
+        reason = FallbackReason::invalid_input;
+    } else {
+        model_->model().network().forward(input_.data(), 1, output_.data(), workspace_);
+        const bool finite = std::all_of(output_.begin(), output_.end(), [](float v) { return std::isfinite(v); });
+        if (!finite || !model_->pipeline().decode(output_, means_, decoded)) reason = FallbackReason::model_error;
+    }
+    const bool from_model = reason == FallbackReason::none;
+    const ForecastSource source = from_model ? ForecastSource::model : ForecastSource::fallback;
+
+    std::array<double, kForecastFieldCount> values{};
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
+        const std::uint32_t bit = field_bit(static_cast<SampleField>(f));
+        if (from_model && (decoded.fields & bit)) {
+            values[f] = decoded.values[f];
+        } else {
+            values[f] = fallback.values[f];
+            fc.fallback_fields |= bit;
+            fc.unknown_fields |= fallback.unknown_fields & bit;
+        }
+    }
+    fc.bandwidth_mbps = values[0];
+    fc.latency_ms = values[1];
+    fc.packet_loss = values[2];
+    fc.jitter_ms = values[3];
+
+    fc.confidence = accuracy_.confidence(source);
+    if (!from_model) fc.confidence = std::min(fc.confidence, kFallbackMaxConfidence);
+    const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
+    fc.bandwidth_low_mbps = band.low;
+    fc.bandwidth_high_mbps = band.high;
+    fc.interval_coverage = band.coverage;
+
+    if (model_) {
+        fc.horizon_steps = model_->horizon_steps();
+        fc.horizon_s = model_->horizon_s() > 0.0 ? model_->horizon_s() : fc.horizon_steps * sample_interval_locked();
+        fc.target = model_->target();
+        fc.mode = model_->mode();
+    } else {
+        fc.horizon_steps = 1;
+        fc.horizon_s = sample_interval_locked();
+        fc.target = ForecastTarget::value_at;
+        fc.mode = Mode::hybrid;
+    }
+    fc.target_unix_s = fc.made_at_unix_s + fc.horizon_s;
+    fc.fallback = !from_model;
+    fc.fallback_reason = reason;
+    if (from_model) {
+        fc.model_generation = generation_;
+        copy_version(fc.model_version, model_->version());
+    }
+
+    accuracy_.note_forecast(source);
+    PendingForecast pending;
+    pending.made_at_unix_s = fc.made_at_unix_s;
+    pending.target_unix_s = fc.target_unix_s;
+    pending.target = fc.target;
+    pending.horizon_steps = fc.horizon_steps;
+    pending.fallback = fc.fallback;
+    pending.predicted = values;
+    pending.band = band;
+    expired_ += pending_.add(pending);
+
+    ++predictions_;
+    ++by_source_[index(source)];
+    ++by_mode_[static_cast<std::size_t>(fc.mode)];
+    if (!from_model) ++by_reason_[static_cast<std::size_t>(reason)];
+    last_confidence_ = fc.confidence;
+    last_mode_ = fc.mode;
+    return fc;
+}
+
+PredictorStats Predictor::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_locked();
+}
+
+PredictorStats Predictor::stats_locked() const {
+    PredictorStats s;
+    s.predictions = predictions_;
+    s.model_predictions = by_source_[index(ForecastSource::model)];
+    s.fallback_predictions = by_source_[index(ForecastSource::fallback)];
+    s.predictions_by_mode = by_mode_;
+    s.fallbacks_by_reason = by_reason_;
+    s.mode = model_ ? model_->mode() : last_mode_;
+    s.samples = samples_;
+    s.forecasts_matched = matched_;
+    s.forecasts_expired = expired_;
+    s.latency = latency_.summary();
+    s.accuracy = accuracy_.summary();
+    s.model_accuracy = accuracy_.summary(ForecastSource::model);
+    s.model_confidence = accuracy_.confidence(ForecastSource::model);
+    s.last_confidence = last_confidence_;
+    s.interval = intervals_[index(ForecastSource::model)].summary();
+    const ModelSlot::Snapshot snap = slot_->snapshot();
+    s.model_generation = snap.generation;
+    s.reloads_succeeded = slot_->reloads_succeeded();
+    s.reloads_refused = slot_->reloads_refused();
+    if (snap.model) copy_version(s.model_version, snap.model->version());
+    return s;
+}
+
+void Predictor::reset() noexcept {
+    std::lock_guard lock(mutex_);
+    window_.clear();
+    pending_.clear();
+    has_sample_ = false;
+    if (challenger_) challenger_->shadow->reset();
+}
+
+void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t min_matched) {
+    auto slot = std::make_shared<ModelSlot>(ForecastModel::create(std::move(model)));
+    auto comparison = std::make_unique<Comparison>();
+    comparison->shadow = std::make_unique<Predictor>(std::move(slot), config_);
+    comparison->min_matched = min_matched;
+    std::lock_guard lock(mutex_);
+    Predictor& shadow = *comparison->shadow;
+    // The shadow starts from this link's samples, so it forecasts from the first predict().
+    shadow.window_.grow(window_.capacity());
+    for (std::size_t i = 0; i < window_.size(); ++i) shadow.window_.push(window_[i]);
+    shadow.has_sample_ = has_sample_;
+    shadow.last_timestamp_ = last_timestamp_;
+    comparison->champion_start = accuracy_.totals();
+    comparison->champion_predictions_start = predictions_;
+    comparison->champion_fallbacks_start = by_source_[index(ForecastSource::fallback)];
+    challenger_ = std::move(comparison);
+}
+
+void Predictor::clear_challenger() noexcept {
+    std::unique_ptr<Comparison> old;
+    std::lock_guard lock(mutex_);
+    old = std::move(challenger_);
+}
+
+bool Predictor::has_challenger() const {
+    std::lock_guard lock(mutex_);
+    return challenger_ != nullptr;
+}
+
+ChallengerReport Predictor::challenger_report() const {
+    std::lock_guard lock(mutex_);
+    if (!challenger_) throw Error(Errc::not_ready, "no challenger is set: set_challenger() first");
+    ChallengerReport r;
+    r.min_matched = challenger_->min_matched;
+
+    ModelScore& champion = r.champion;
+    if (model_) {
+        copy_version(champion.model_version, model_->version());
+        champion.target = model_->target();
+        champion.horizon_s = model_->horizon_s();
+    }
+    champion.forecasts = predictions_ - challenger_->champion_predictions_start;
+    champion.fallbacks = by_source_[index(ForecastSource::fallback)] - challenger_->champion_fallbacks_start;
+    champion.accuracy = accuracy_between(challenger_->champion_start, accuracy_.totals());
+
+    const Predictor& shadow = *challenger_->shadow;
+    ModelScore& challenger = r.challenger;
+    {
+        std::lock_guard shadow_lock(shadow.mutex_);
+        if (shadow.model_) {
+            copy_version(challenger.model_version, shadow.model_->version());
+            challenger.target = shadow.model_->target();
+            challenger.horizon_s = shadow.model_->horizon_s();
+        }
+        challenger.forecasts = shadow.predictions_;
+        challenger.fallbacks = shadow.by_source_[index(ForecastSource::fallback)];
+        challenger.accuracy = accuracy_between(AccuracyTotals{}, shadow.accuracy_.totals());
+    }
+    r.comparable = champion.target == challenger.target && champion.horizon_s == challenger.horizon_s;
+    r.better = judge(champion, challenger, r.min_matched);
+    return r;
+}
+
+std::uint64_t Predictor::promote_challenger() {
+    std::lock_guard lock(mutex_);
+    if (!challenger_) throw Error(Errc::not_ready, "no challenger to promote: set_challenger() first");
+    const std::uint64_t generation = slot_->replace(challenger_->shadow->slot().model());
+    challenger_.reset();
+    return generation;
+}
+
+}  // namespace pba::predict
