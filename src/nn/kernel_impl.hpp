@@ -40,7 +40,41 @@ struct Traits {
         const int n = accumulators / (4 * rows);
         return n < 1 ? 1 : (n > 4 ? 4 : n);
     }
+    // Panels are stored in groups of this many, interleaved by k (packed_weights.hpp), so a
+    // batch-1 tile reads one sequential stream.
+    static constexpr std::size_t group = static_cast<std::size_t>(max_panels(1));
 };
+
+// Where panel p of packed weights with k rows starts, and the distance between its rows.
+struct PanelAddress {
+    std::size_t offset;
+    std::size_t k_stride;
+};
+template <class Arch>
+PBA_ALWAYS_INLINE PanelAddress panel_address(std::size_t p, std::size_t panels, std::size_t k) noexcept {
+    constexpr std::size_t group = Traits<Arch>::group, width = Traits<Arch>::panel;
+    const std::size_t first = p / group * group;
+    const std::size_t size = panels - first < group ? panels - first : group;
+    return {first * k * width + (p - first) * width, size * width};
+}
+
+// Calls tile.template operator()<NP>(panel) over all panels, in tiles of up to max_np panels
+// that never cross a group.
+template <class Arch, int max_np, class F>
+PBA_ALWAYS_INLINE void for_each_panel_tile(std::size_t panels, F&& tile) noexcept {
+    constexpr std::size_t group = Traits<Arch>::group;
+    for (std::size_t first = 0; first < panels; first += group) {
+        const std::size_t end = panels - first < group ? panels : first + group;
+        std::size_t p = first;
+        for (; p + max_np <= end; p += max_np) tile.template operator()<max_np>(p);
+        switch (end - p) {
+            case 3: if constexpr (max_np > 3) tile.template operator()<3>(p); break;
+            case 2: if constexpr (max_np > 2) tile.template operator()<2>(p); break;
+            case 1: if constexpr (max_np > 1) tile.template operator()<1>(p); break;
+            default: break;
+        }
+    }
+}
 
 template <class Arch>
 PBA_ALWAYS_INLINE Vec<Arch> load_weights(const float* p) noexcept {
@@ -51,21 +85,23 @@ PBA_ALWAYS_INLINE Vec<Arch> load_weights(const std::uint16_t* p) noexcept {
     return HalfLoader<Arch>::load(p);
 }
 
-// acc[m][p][q] += sum_k a[m][k] * w[p][k][q]: MR rows against NP panels, every product of
-// one k issued together so 4 x MR x NP independent FMA chains hide the FMA latency.
+// acc[m][p][q] += sum_k a[m][k] * w[k][p][q]: MR rows against NP adjacent panels of one
+// group, every product of one k issued together so 4 x MR x NP independent FMA chains hide
+// the FMA latency.
 template <class Arch, int MR, int NP, class W>
 PBA_ALWAYS_INLINE void accumulate(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR], const W* w,
-                                  std::size_t panel_stride, std::size_t k_count) noexcept {
+                                  PanelAddress at, std::size_t k_count) noexcept {
     using V = Vec<Arch>;
     constexpr std::size_t lanes = Traits<Arch>::lanes;
     constexpr std::size_t width = Traits<Arch>::panel;
-    for (std::size_t k = 0; k < k_count; ++k) {
+    w += at.offset;
+    for (std::size_t k = 0; k < k_count; ++k, w += at.k_stride) {
         V av[MR];
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) av[m] = V(a[m][k]);
 #pragma GCC unroll 4
         for (int p = 0; p < NP; ++p) {
-            const W* row = w + p * panel_stride + k * width;
+            const W* row = w + p * width;
 #pragma GCC unroll 4
             for (int q = 0; q < 4; ++q) {
                 const V wv = load_weights<Arch>(row + q * lanes);
@@ -121,7 +157,7 @@ void gemm_tile(const GemmArgs& g, std::size_t row, std::size_t panel) noexcept {
     for (int m = 0; m < MR; ++m) a[m] = g.in + (row + m) * g.in_stride;
     V acc[MR][NP][4];
     zero<Arch>(acc);
-    accumulate<Arch, MR, NP>(acc, a, g.w + panel * g.k * width, g.k * width, g.k);
+    accumulate<Arch, MR, NP>(acc, a, g.w, panel_address<Arch>(panel, g.panels, g.k), g.k);
 #pragma GCC unroll 4
     for (int p = 0; p < NP; ++p)
 #pragma GCC unroll 4
@@ -138,10 +174,8 @@ void gemm_tile(const GemmArgs& g, std::size_t row, std::size_t panel) noexcept {
 
 template <class Arch, int MR>
 void gemm_rows(const GemmArgs& g, std::size_t row) noexcept {
-    constexpr int np = Traits<Arch>::max_panels(MR);
-    std::size_t panel = 0;
-    for (; panel + np <= g.panels; panel += np) gemm_tile<Arch, MR, np>(g, row, panel);
-    for (; panel < g.panels; ++panel) gemm_tile<Arch, MR, 1>(g, row, panel);
+    for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
+        g.panels, [&]<int NP>(std::size_t panel) { gemm_tile<Arch, MR, NP>(g, row, panel); });
 }
 
 // Runs f.template operator()<MR>(row) over `rows` in strips of the largest MR that fits.
@@ -184,8 +218,8 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
     constexpr std::size_t width = Traits<Arch>::panel;
     V acc[MR][NP][4];
     zero<Arch>(acc);
-    if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx + block * p.input * width, p.input * width, p.input);
-    if (r.h[0]) accumulate<Arch, MR, NP>(acc, r.h, wh + block * p.hidden * width, p.hidden * width, p.hidden);
+    if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx, panel_address<Arch>(block, p.blocks, p.input), p.input);
+    if (r.h[0]) accumulate<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, p.hidden), p.hidden);
 #pragma GCC unroll 4
     for (int b = 0; b < NP; ++b) {
         const std::size_t offset = (block + b) * width;
@@ -206,17 +240,8 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
 
 template <class Arch, int MR, class WH>
 void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r) noexcept {
-    constexpr int np = Traits<Arch>::max_panels(MR);
-    std::size_t block = 0;
-    for (; block + np <= p.blocks; block += np) lstm_tile<Arch, MR, np>(p, wh, r, block);
-    if constexpr (np > 1) {
-        switch (p.blocks - block) {
-            case 3: if constexpr (np > 3) lstm_tile<Arch, MR, 3>(p, wh, r, block); break;
-            case 2: if constexpr (np > 2) lstm_tile<Arch, MR, 2>(p, wh, r, block); break;
-            case 1: lstm_tile<Arch, MR, 1>(p, wh, r, block); break;
-            default: break;
-        }
-    }
+    for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
+        p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP>(p, wh, r, block); });
 }
 
 template <class Arch, class WH>
@@ -264,7 +289,7 @@ void lstm(const LstmArgs& p) noexcept {
 
 template <class Arch>
 constexpr Table make_table(Isa isa) {
-    return Table{isa, Traits<Arch>::lanes, HalfLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
+    return Table{isa, Traits<Arch>::lanes, Traits<Arch>::group, HalfLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
 }
 
 }  // namespace pba::nn::kernels::impl

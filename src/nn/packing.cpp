@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <fmt/format.h>
@@ -35,7 +36,17 @@ float half_to_float(std::uint16_t value) noexcept {
     return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
-PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t lanes) {
+namespace {
+// Index of (panel, k, column) in the grouped layout of packed_weights.hpp.
+std::size_t packed_index(const PackedPanels& p, std::size_t group, std::size_t width, std::size_t panel, std::size_t k,
+                         std::size_t column) {
+    const std::size_t first = panel / group * group;
+    const std::size_t size = std::min(group, p.panels - first);
+    return first * p.k * width + k * size * width + (panel - first) * width + column;
+}
+}  // namespace
+
+PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t lanes, std::size_t group) {
     const std::size_t width = 4 * lanes;
     const auto outputs = static_cast<std::size_t>(weight.rows());
     PackedPanels p;
@@ -46,14 +57,15 @@ PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t
     for (std::size_t o = 0; o < outputs; ++o) {
         const std::size_t panel = o / width, column = o % width;
         for (std::size_t k = 0; k < p.k; ++k)
-            p.weights[(panel * p.k + k) * width + column] =
+            p.weights[packed_index(p, group, width, panel, k, column)] =
                 weight(static_cast<Eigen::Index>(o), static_cast<Eigen::Index>(k));
         p.bias[o] = bias[static_cast<Eigen::Index>(o)];
     }
     return p;
 }
 
-PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes) {
+PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes,
+                             std::size_t group) {
     const std::size_t width = 4 * lanes;
     PackedPanels p;
     p.k = static_cast<std::size_t>(weight.cols());
@@ -65,7 +77,7 @@ PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::s
             const auto row = static_cast<Eigen::Index>(gate * hidden + j);
             const std::size_t panel = j / lanes, column = gate * lanes + j % lanes;
             for (std::size_t k = 0; k < p.k; ++k)
-                p.weights[(panel * p.k + k) * width + column] = weight(row, static_cast<Eigen::Index>(k));
+                p.weights[packed_index(p, group, width, panel, k, column)] = weight(row, static_cast<Eigen::Index>(k));
             p.bias[panel * width + column] = bias[row];
         }
     return p;

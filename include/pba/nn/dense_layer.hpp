@@ -62,7 +62,7 @@ public:
 private:
     void pack() {
         kernels_ = kernels::active_table();
-        packed_ = kernels_ ? pack_dense(weight_, bias_, kernels_->lanes) : PackedPanels{};
+        packed_ = kernels_ ? pack_dense(weight_, bias_, kernels_->lanes, kernels_->group) : PackedPanels{};
     }
 
     RowMatrix weight_;  // [out, in]

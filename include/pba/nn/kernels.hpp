@@ -20,8 +20,8 @@ const char* to_string(Isa isa) noexcept;
 // input and recurrent products are fused in each step, so no gate buffer is needed.
 inline constexpr std::size_t kFusedLstmBatch = 4;
 
-// y = act(x W^T + b) over `rows` rows. `w`: the weights packed by pack_panels (panels of
-// 4 x lanes output columns, each streaming `k` rows of them), `bias`: panels x 4 x lanes floats.
+// y = act(x W^T + b) over `rows` rows. `w`: the weights as pack_dense lays them out (panels
+// of 4 x lanes output columns), `bias`: panels x 4 x lanes floats.
 struct GemmArgs {
     const float* w;
     const float* bias;
@@ -40,8 +40,8 @@ struct GemmArgs {
 // hidden units holds that block's i, f, o, g rows interleaved, so one stream feeds the four
 // gates of a block and the cell runs on them in registers.
 struct LstmArgs {
-    const float* wx;            // [blocks][input][4 x lanes]
-    const float* wh;            // [blocks][hidden][4 x lanes], fp32 ...
+    const float* wx;            // gate panels over the input (pack_lstm_gates)
+    const float* wh;            // gate panels over h, fp32 ...
     const std::uint16_t* wh16;  // ... or fp16 (exactly one of wh, wh16 is set)
     const float* bias;          // [blocks][4 x lanes], b_ih + b_hh
     std::size_t input;
@@ -58,6 +58,7 @@ struct LstmArgs {
 struct Table {
     Isa isa;
     std::size_t lanes;       // floats per vector
+    std::size_t group;       // panels interleaved per group (packed_weights.hpp)
     bool half_weights;       // reads fp16 recurrent weights (F16C)
     void (*gemm)(const GemmArgs&) noexcept;
     void (*lstm)(const LstmArgs&) noexcept;

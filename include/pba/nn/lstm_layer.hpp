@@ -133,9 +133,9 @@ private:
             return;
         }
         const auto hidden = static_cast<std::size_t>(hidden_size());
-        wx_ = pack_lstm_gates(weight_ih_, bias_, hidden, kernels_->lanes);
+        wx_ = pack_lstm_gates(weight_ih_, bias_, hidden, kernels_->lanes, kernels_->group);
         const RowMatrix& recurrent = half && !kernels_->half_weights ? round_through_half(weight_hh_) : weight_hh_;
-        wh_ = pack_lstm_gates(recurrent, Vector::Zero(bias_.size()), hidden, kernels_->lanes);
+        wh_ = pack_lstm_gates(recurrent, Vector::Zero(bias_.size()), hidden, kernels_->lanes, kernels_->group);
         wh16_.clear();
         if (half && kernels_->half_weights) {
             wh16_ = to_half(wh_.weights);

@@ -39,8 +39,9 @@ using AlignedVector = std::vector<T, CacheAlignedAllocator<T>>;
 std::uint16_t float_to_half(float value) noexcept;
 float half_to_float(std::uint16_t value) noexcept;
 
-// Weights W [outputs, k] as the kernels stream them: panels of 4 x lanes output columns,
-// each k rows of 4 x lanes floats, zero past the last output.
+// Weights W [outputs, k] as the kernels stream them: panels of 4 x lanes output columns, zero
+// past the last output, stored in groups of `group` panels interleaved by k, so that one
+// group is one sequential stream: [group][k][panel in group][4 x lanes].
 struct PackedPanels {
     AlignedVector<float> weights;
     AlignedVector<float> bias;
@@ -49,11 +50,12 @@ struct PackedPanels {
 };
 
 // Dense: panel p holds outputs [p x 4 lanes, (p + 1) x 4 lanes).
-PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t lanes);
+PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t lanes, std::size_t group);
 
 // LSTM, rows in i, f, o, g order ([4H, k]): panel b holds, for hidden units
 // [b x lanes, (b + 1) x lanes), their i, f, o and g rows side by side.
-PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes);
+PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes,
+                             std::size_t group);
 
 // fp16 copy of packed weights; throws Error(unsupported) naming a weight beyond fp16's range.
 AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights);
