@@ -11,5 +11,6 @@ using Argv = std::vector<std::string_view>;
 
 int inspect(const Argv& args);
 int forward(const Argv& args);
+int bench(const Argv& args);
 
 }  // namespace pba::cli

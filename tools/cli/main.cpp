@@ -18,6 +18,9 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"inspect", pba::cli::inspect, "inspect FILE"},
     {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
+    {"bench", pba::cli::bench,
+     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16]\n"
+     "      times forecasts; last line median_us=... p99_us=... gflops=..."},
 };
 
 int usage(std::FILE* out) {
