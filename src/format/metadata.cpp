@@ -12,6 +12,9 @@ template <class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
+// Spelled out for clang 14, which lacks C++20's deduction for aggregates.
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 bool all_finite(const MetaValue& value) {
     return std::visit(overloaded{[](double v) { return std::isfinite(v); },

@@ -35,12 +35,18 @@ template <class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
+// Spelled out for clang 14, which lacks C++20's deduction for aggregates.
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 std::vector<std::byte> encode_metadata(const Metadata& meta) {
     Sink s;
     s.put(static_cast<std::uint32_t>(meta.size()));
     s.put(std::uint32_t{0});
-    for (const auto& [key, value] : meta.entries()) {
+    for (const auto& entry : meta.entries()) {
+        // Named references, not a structured binding: clang 14 cannot capture one in a lambda.
+        const auto& key = entry.first;
+        const auto& value = entry.second;
         s.put(static_cast<std::uint16_t>(key.size()));
         s.put(static_cast<std::uint8_t>(value.index() + 1));
         s.put(std::uint8_t{0});

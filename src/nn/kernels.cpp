@@ -5,6 +5,10 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#if defined(PBA_X86_KERNELS)
+#include <cpuid.h>
+#endif
+
 #include "nn/kernel_tables.hpp"
 #include "pba/error.hpp"
 
@@ -12,13 +16,19 @@ namespace pba::nn::kernels {
 namespace {
 
 #if defined(PBA_X86_KERNELS)
+// CPUID directly: clang 14's __builtin_cpu_supports does not know "f16c".
+bool cpu_has_f16c() noexcept {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+
 bool cpu_has(Isa isa) noexcept {
     __builtin_cpu_init();
     switch (isa) {
         case Isa::generic: return true;
         case Isa::sse4: return __builtin_cpu_supports("sse4.1");
         case Isa::avx2:
-            return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+            return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
         case Isa::avx512:
             return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
                    __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
