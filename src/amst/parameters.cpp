@@ -43,7 +43,7 @@ void require_ordered(std::int64_t low, std::int64_t high, std::string_view low_n
 std::int64_t go_int(double x, std::string_view what) {
     if (!(x >= -0x1p63 && x < 0x1p63))
         throw Error(Errc::invalid_argument,
-                    fmt::format("amst: {} gives {}, beyond the transport's 64-bit integers", what, x));
+                    fmt::format("amst: {} = {} is beyond the transport's 64-bit integers", what, x));
     return static_cast<std::int64_t>(x);
 }
 
@@ -70,14 +70,15 @@ std::int64_t clamp(std::int64_t v, std::int64_t low, std::int64_t high) {
 double bytes_per_second(double bandwidth_mbps) { return bandwidth_mbps * 1000000.0 / 8.0; }
 
 std::int64_t stream_count_unchecked(const Forecast& f, const Params& p) {
-    const std::int64_t base = go_int(f.bandwidth_mbps / p.bandwidth_per_stream_mbps, "bandwidth_mbps");
+    const std::int64_t base = go_int(f.bandwidth_mbps / p.bandwidth_per_stream_mbps,
+                                     "base streams (bandwidth_mbps / bandwidth_per_stream_mbps)");
     double factor = 1.0;
     if (f.latency_ms > p.high_latency_ms) {
         factor = p.high_latency_factor;
     } else if (f.latency_ms < p.low_latency_ms) {
         factor = p.low_latency_factor;
     }
-    std::int64_t streams = go_int(static_cast<double>(base) * factor, "bandwidth_mbps x latency factor");
+    std::int64_t streams = go_int(static_cast<double>(base) * factor, "streams (base streams x latency factor)");
     if (f.packet_loss > p.stream_cut_loss)
         streams = checked_multiply(streams, p.stream_cut_numerator, "streams x stream_cut_numerator") /
                   p.stream_cut_denominator;
@@ -86,9 +87,10 @@ std::int64_t stream_count_unchecked(const Forecast& f, const Params& p) {
 
 std::int64_t buffer_bytes_unchecked(const Forecast& f, const Params& p) {
     const double bps = bytes_per_second(f.bandwidth_mbps);
-    const std::int64_t bdp = go_int(bps * (f.latency_ms / 1000.0), "bandwidth_mbps x latency_ms");
-    const std::int64_t jitter = go_int(f.jitter_ms * bps / 1000.0, "bandwidth_mbps x jitter_ms");
-    return clamp(checked_add(bdp, jitter, "bandwidth-delay product + jitter buffer"), p.min_buffer_bytes,
+    const std::int64_t bdp =
+        go_int(bps * (f.latency_ms / 1000.0), "bandwidth-delay product (bandwidth_mbps x latency_ms)");
+    const std::int64_t jitter = go_int(f.jitter_ms * bps / 1000.0, "jitter buffer (bandwidth_mbps x jitter_ms)");
+    return clamp(checked_add(bdp, jitter, "buffer (bandwidth-delay product + jitter buffer)"), p.min_buffer_bytes,
                  p.max_buffer_bytes);
 }
 
@@ -99,7 +101,7 @@ std::int64_t chunk_bytes_unchecked(std::int64_t buffer, std::int64_t streams, do
 }
 
 std::int64_t pacing_unchecked(double bandwidth_mbps, const Params& p) {
-    return go_int(bandwidth_mbps * 1000000.0 * p.pacing_fraction / 8.0, "bandwidth_mbps (pacing)");
+    return go_int(bandwidth_mbps * 1000000.0 * p.pacing_fraction / 8.0, "pacing (bandwidth_mbps x pacing_fraction)");
 }
 
 }  // namespace

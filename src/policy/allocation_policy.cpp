@@ -21,12 +21,14 @@ std::vector<int> allocation_table(const format::Metadata& metadata, std::size_t 
         return table;
     }
     if (listed.size() != outputs)
-        throw Error(Errc::shape_mismatch, fmt::format("policy.action_allocation_pct has {} entries, the model {} outputs",
-                                                      listed.size(), outputs));
+        throw Error(
+            Errc::shape_mismatch,
+            fmt::format("policy.action_allocation_pct has {} entries, the model {} outputs", listed.size(), outputs));
     for (std::size_t a = 0; a < listed.size(); ++a) {
         if (listed[a] < 0 || listed[a] > 100)
-            throw Error(Errc::malformed_model,
-                        fmt::format("policy.action_allocation_pct[{}] = {} is not a percentage in 0..100", a, listed[a]));
+            throw Error(
+                Errc::malformed_model,
+                fmt::format("policy.action_allocation_pct[{}] = {} is not a percentage in 0..100", a, listed[a]));
         table.push_back(static_cast<int>(listed[a]));
     }
     return table;

@@ -9,7 +9,8 @@ namespace pba::policy {
 namespace {
 
 void require(bool ok, std::string_view field, std::string_view requirement, double value) {
-    if (!ok) throw Error(Errc::invalid_argument, fmt::format("policy: {} must be {}, got {}", field, requirement, value));
+    if (!ok)
+        throw Error(Errc::invalid_argument, fmt::format("policy: {} must be {}, got {}", field, requirement, value));
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ constexpr KindName kKinds[] = {
 std::vector<double> parameter_array(const format::Metadata& metadata, const char* key, std::size_t count) {
     std::vector<double> values = metadata.numbers(key);
     if (!values.empty() && values.size() != count)
-        throw Error(Errc::malformed_model, fmt::format("{} has {} entries, input.features {}", key, values.size(), count));
+        throw Error(Errc::malformed_model,
+                    fmt::format("{} has {} entries, input.features {}", key, values.size(), count));
     return values;
 }
 
@@ -62,7 +63,8 @@ StateEncoder::StateEncoder(const format::Metadata& metadata, std::size_t feature
     const std::size_t n = names.size();
     const std::vector<std::string> kinds = metadata.strings("input.norm");
     if (!kinds.empty() && kinds.size() != n)
-        throw Error(Errc::malformed_model, fmt::format("input.norm has {} entries, input.features {}", kinds.size(), n));
+        throw Error(Errc::malformed_model,
+                    fmt::format("input.norm has {} entries, input.features {}", kinds.size(), n));
     const std::vector<double> a = parameter_array(metadata, "input.norm_a", n);
     const std::vector<double> b = parameter_array(metadata, "input.norm_b", n);
     const std::vector<double> c = parameter_array(metadata, "input.norm_c", n);
@@ -85,9 +87,11 @@ StateEncoder::StateEncoder(const format::Metadata& metadata, std::size_t feature
         if (kind == "log_ratio")
             throw Error(Errc::unsupported,
                         fmt::format("input.norm[{}] = log_ratio needs a window mean; a policy state is one sample", i));
-        const auto known = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const KindName& k) { return k.name == kind; });
+        const auto known =
+            std::find_if(std::begin(kKinds), std::end(kKinds), [&](const KindName& k) { return k.name == kind; });
         if (known == std::end(kKinds))
-            throw Error(Errc::malformed_model, fmt::format("input.norm[{}] = '{}' is not a normalisation kind", i, kind));
+            throw Error(Errc::malformed_model,
+                        fmt::format("input.norm[{}] = '{}' is not a normalisation kind", i, kind));
         in.norm = known->norm;
         const std::vector<double>* params[] = {&a, &b, &c};
         const char* keys[] = {"input.norm_a", "input.norm_b", "input.norm_c"};

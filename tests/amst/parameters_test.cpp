@@ -216,7 +216,8 @@ TEST_CASE("amst: forecasts past the transport's 64-bit arithmetic are errors, no
     require_invalid([] { amst::pacing_bytes_per_s(8e13); }, "pacing");
     // Both terms fit, their sum does not: 7.5e18 + 7.5e18 > 2^63.
     require_invalid([] { amst::buffer_bytes({1e12, 60000, 0, 60000}); }, "jitter buffer");
-    require_invalid([] { amst::window_bytes(std::numeric_limits<std::int64_t>::max() / 2, 3); }, "buffer_bytes x streams");
+    require_invalid([] { amst::window_bytes(std::numeric_limits<std::int64_t>::max() / 2, 3); },
+                    "buffer_bytes x streams");
     // Just inside: pacing of 7e13 Mbps is 8.3e18 bytes per second, still an int64.
     CHECK(amst::pacing_bytes_per_s(7e13) == 8312500000000000000);
 }

@@ -157,8 +157,11 @@ TEST_CASE("policy encoder: metadata a policy cannot use is refused, naming the k
     require_error([&] { encoder({{"input.features", Strings{"latency_ms", "latency_ms"}}}, 2); },
                   Errc::malformed_model, "input.features[1] = 'latency_ms' repeats");
     const Strings two{"latency_ms", "reliability"};
-    require_error([&] { encoder({{"input.features", two}, {"input.norm", Strings{"none"}}}, 2); }, Errc::malformed_model,
-                  "input.norm has 1");
+    require_error(
+        [&] {
+            encoder({{"input.features", two}, {"input.norm", Strings{"none"}}}, 2);
+        },
+        Errc::malformed_model, "input.norm has 1");
     require_error([&] { encoder({{"input.features", two}, {"input.norm", Strings{"none", "log_ratio"}}}, 2); },
                   Errc::unsupported, "input.norm[1] = log_ratio");
     require_error([&] { encoder({{"input.features", two}, {"input.norm", Strings{"cube", "none"}}}, 2); },
@@ -167,8 +170,9 @@ TEST_CASE("policy encoder: metadata a policy cannot use is refused, naming the k
                   Errc::malformed_model, "needs input.norm_a");
     require_error(
         [&] {
-            encoder({{"input.features", two}, {"input.norm", Strings{"divide", "none"}}, {"input.norm_a", Numbers{0, 0}}},
-                    2);
+            encoder(
+                {{"input.features", two}, {"input.norm", Strings{"divide", "none"}}, {"input.norm_a", Numbers{0, 0}}},
+                2);
         },
         Errc::malformed_model, "divide needs a != 0");
     require_error(
@@ -241,7 +245,8 @@ TEST_CASE("policy: qnet Q-values match an independent double-precision evaluatio
     // The whole batch at once agrees with the reference too.
     const auto q = policy.q_values(states, ws);
     REQUIRE(q.size() == states.size() * 10);
-    for (std::size_t i = 0; i < states.size(); ++i) check_close(q.subspan(i * 10, 10), reference_q(description, states[i]));
+    for (std::size_t i = 0; i < states.size(); ++i)
+        check_close(q.subspan(i * 10, 10), reference_q(description, states[i]));
 }
 
 TEST_CASE("policy: Q-values, greedy and epsilon-greedy allocate nothing after construction") {
@@ -306,10 +311,15 @@ TEST_CASE("policy: Double-DQN targets from the online and target networks") {
         INFO("transition " << i);
         CHECK(y[i] == Approx(expected).epsilon(1e-4).margin(1e-4));
     }
-    require_error([&] { policy::double_dqn_targets(online, target, next, rewards, terminal, 0.5, y, online_ws, online_ws); },
-                  Errc::invalid_argument, "separate workspaces");
-    require_error([&] { policy::double_dqn_targets(online, target, std::span(next).first(7), rewards, terminal, 0.5, y, online_ws, target_ws); },
-                  Errc::shape_mismatch, "7 next states");
+    require_error(
+        [&] { policy::double_dqn_targets(online, target, next, rewards, terminal, 0.5, y, online_ws, online_ws); },
+        Errc::invalid_argument, "separate workspaces");
+    require_error(
+        [&] {
+            policy::double_dqn_targets(online, target, std::span(next).first(7), rewards, terminal, 0.5, y, online_ws,
+                                       target_ws);
+        },
+        Errc::shape_mismatch, "7 next states");
 }
 
 TEST_CASE("policy: invalid states are errors naming the field (and the state's index in a batch)") {
@@ -333,7 +343,8 @@ TEST_CASE("policy: invalid states are errors naming the field (and the state's i
     require_error([&] { policy.q_values(std::span<const State>{}, ws); }, Errc::shape_mismatch, "0 states");
     const std::array<State, 5> too_many{ok, ok, ok, ok, ok};
     require_error([&] { policy.q_values(too_many, ws); }, Errc::shape_mismatch, "at most 4");
-    const AllocationPolicy other(Model::from_description(test::ModelBuilder({2}).dense(10).meta("input.features", Strings{"latency_ms", "reliability"}).build()));
+    const AllocationPolicy other(Model::from_description(
+        test::ModelBuilder({2}).dense(10).meta("input.features", Strings{"latency_ms", "reliability"}).build()));
     auto other_ws = other.make_workspace();
     require_error([&] { policy.q_values(ok, other_ws); }, Errc::shape_mismatch, "another policy");
     policy::PolicyWorkspace empty;
@@ -347,25 +358,39 @@ TEST_CASE("policy: models that are not allocation policies are refused") {
                   Errc::shape_mismatch, "9 outputs");
     require_error(
         [] {
-            AllocationPolicy(Model::from_description(
-                test::ModelBuilder({4}).dense(10).meta("model.mode", std::string("internet")).meta("model.name", std::string("inet")).build()));
+            AllocationPolicy(Model::from_description(test::ModelBuilder({4})
+                                                         .dense(10)
+                                                         .meta("model.mode", std::string("internet"))
+                                                         .meta("model.name", std::string("inet"))
+                                                         .build()));
         },
         Errc::unsupported, "'inet' is a internet model");
-    require_error([] { AllocationPolicy(Model::from_description(test::ModelBuilder({3, 4}).lstm(8, false).dense(10).build())); },
-                  Errc::shape_mismatch, "windows of 3");
     require_error(
         [] {
-            AllocationPolicy(Model::from_description(
-                test::ModelBuilder({4}).dense(3).meta("policy.action_allocation_pct", std::vector<std::int64_t>{10, 20}).build()));
+            AllocationPolicy(Model::from_description(test::ModelBuilder({3, 4}).lstm(8, false).dense(10).build()));
+        },
+        Errc::shape_mismatch, "windows of 3");
+    require_error(
+        [] {
+            AllocationPolicy(
+                Model::from_description(test::ModelBuilder({4})
+                                            .dense(3)
+                                            .meta("policy.action_allocation_pct", std::vector<std::int64_t>{10, 20})
+                                            .build()));
         },
         Errc::shape_mismatch, "has 2 entries");
     require_error(
         [] {
-            AllocationPolicy(Model::from_description(
-                test::ModelBuilder({4}).dense(2).meta("policy.action_allocation_pct", std::vector<std::int64_t>{10, 120}).build()));
+            AllocationPolicy(
+                Model::from_description(test::ModelBuilder({4})
+                                            .dense(2)
+                                            .meta("policy.action_allocation_pct", std::vector<std::int64_t>{10, 120})
+                                            .build()));
         },
         Errc::malformed_model, "policy.action_allocation_pct[1] = 120");
     // A one-sample window is a state.
-    CHECK_NOTHROW(AllocationPolicy(Model::from_description(test::ModelBuilder({1, 4}).lstm(8, false).dense(10).build())));
-    CHECK_NOTHROW(AllocationPolicy(Model::from_description(test::ModelBuilder({4}).dense(10).meta("model.mode", std::string("generic")).build())));
+    CHECK_NOTHROW(
+        AllocationPolicy(Model::from_description(test::ModelBuilder({1, 4}).lstm(8, false).dense(10).build())));
+    CHECK_NOTHROW(AllocationPolicy(
+        Model::from_description(test::ModelBuilder({4}).dense(10).meta("model.mode", std::string("generic")).build())));
 }

@@ -54,23 +54,35 @@ TEST_CASE("double DQN: gamma 0 leaves the rewards, gamma 1 adds the chosen value
 TEST_CASE("double DQN: mismatched sizes and bad values are errors; nothing is written") {
     std::array<double, 3> y{-1, -1, -1};
     const std::array<double, 3> untouched = y;
-    require_error([&] { policy::double_dqn_targets(kRewards, std::array<std::uint8_t, 2>{0, 0}, kOnline, kTarget, 0.9, y); },
-                  Errc::shape_mismatch, "terminal");
-    require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, std::span(kOnline).first(8), kTarget, 0.9, y); },
-                  Errc::shape_mismatch, "Q-values");
-    require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, kOnline, std::span(kTarget).first(6), 0.9, y); },
-                  Errc::shape_mismatch, "Q-values");
-    require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, std::span(kOnline).first(2), std::span(kTarget).first(2), 0.9, y); },
-                  Errc::shape_mismatch, "Q-values");
+    require_error(
+        [&] {
+            policy::double_dqn_targets(kRewards, std::array<std::uint8_t, 2>{0, 0}, kOnline, kTarget, 0.9, y);
+        },
+        Errc::shape_mismatch, "terminal");
+    require_error(
+        [&] { policy::double_dqn_targets(kRewards, kTerminal, std::span(kOnline).first(8), kTarget, 0.9, y); },
+        Errc::shape_mismatch, "Q-values");
+    require_error(
+        [&] { policy::double_dqn_targets(kRewards, kTerminal, kOnline, std::span(kTarget).first(6), 0.9, y); },
+        Errc::shape_mismatch, "Q-values");
+    require_error(
+        [&] {
+            policy::double_dqn_targets(kRewards, kTerminal, std::span(kOnline).first(2), std::span(kTarget).first(2),
+                                       0.9, y);
+        },
+        Errc::shape_mismatch, "Q-values");
     for (double gamma : {-0.1, 1.1, std::nan("")})
         require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, kOnline, kTarget, gamma, y); },
                       Errc::invalid_argument, "gamma");
-    require_error([&] { policy::double_dqn_targets(std::array<double, 3>{1, std::nan(""), 0}, kTerminal, kOnline, kTarget, 0.9, y); },
-                  Errc::invalid_argument, "reward 1");
+    require_error(
+        [&] {
+            policy::double_dqn_targets(std::array<double, 3>{1, std::nan(""), 0}, kTerminal, kOnline, kTarget, 0.9, y);
+        },
+        Errc::invalid_argument, "reward 1");
     std::array<float, 9> bad = kTarget;
     bad[7] = std::nanf("");
-    require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, kOnline, bad, 0.9, y); }, Errc::invalid_argument,
-                  "transition 2, action 1");
+    require_error([&] { policy::double_dqn_targets(kRewards, kTerminal, kOnline, bad, 0.9, y); },
+                  Errc::invalid_argument, "transition 2, action 1");
     CHECK(y == untouched);
     // An empty batch is valid and writes nothing.
     CHECK_NOTHROW(policy::double_dqn_targets({}, {}, {}, {}, 0.9, {}));
