@@ -18,6 +18,13 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"inspect", pba::cli::inspect, "inspect FILE"},
     {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
+    {"amst", pba::cli::amst,
+     "amst --bandwidth-mbps X --latency-ms Y --loss Z --jitter-ms W\n"
+     "      prints streams=N buffer_bytes=N chunk_bytes=N pacing_bytes_per_s=N window_bytes=N"},
+    {"allocate", pba::cli::allocate,
+     "allocate --latency-ms Y --bandwidth-mbps X --loss Z --reliability R [--model FILE]\n"
+     "      prints action=N allocation_pct=N q=[Q0,...,Qn] (Q-values in action order, %.6g;\n"
+     "      default model: the embedded policy)"},
     {"bench", pba::cli::bench,
      "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16]\n"
      "      times forecasts; last line median_us=... p99_us=... gflops=..."},
