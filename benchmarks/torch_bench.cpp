@@ -1,6 +1,7 @@
 // libtorch on the same weights as pba: DIR/<arch>.pt (traced TorchScript written by
 // tools/gen_reference.py --keep-sources), DIR from PBA_BENCH_MODELS. One intra-op thread.
 #include <benchmark/benchmark.h>
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <cstdlib>
