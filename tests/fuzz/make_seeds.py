@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpora of the fuzz targets (tests/fuzz/corpus/).
+
+Seeds are small valid inputs covering each feature of the input format, so mutations start
+from inputs that reach deep into the parsers. Deterministic: rerunning rewrites the same
+bytes. Run with /usr/bin/python3 from the repository root:
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import pba_format as pf  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+rng = np.random.RandomState(8)
+
+
+def tensor(name: str, *shape: int, low: float = -0.5, high: float = 0.5) -> pf.Tensor:
+    return pf.Tensor(name, rng.uniform(low, high, size=shape).astype(np.float32))
+
+
+def build(layers, tensors, metadata, selftest_input=None) -> bytes:
+    model = pf.Model(layers, tensors, metadata)
+    if selftest_input is not None:
+        x = np.asarray(selftest_input, np.float32).reshape(model.input_shape)
+        model = pf.with_selftest(model, x, pf.forward_numpy(model, x))
+    return model.to_bytes()
+
+
+def model_seeds() -> dict[str, bytes]:
+    seeds = {}
+
+    # No time axis; every metadata value type.
+    t = [tensor("d0.w", 4, 6), tensor("d0.b", 4), tensor("d1.w", 2, 4), tensor("d1.b", 2)]
+    seeds["dense_relu_metadata_types.pba"] = build(
+        [pf.Layer(pf.LayerType.DENSE, pf.Activation.RELU, 6, 4, tensors=[0, 1]),
+         pf.Layer(pf.LayerType.DENSE, pf.Activation.LINEAR, 4, 2, tensors=[2, 3])],
+        t,
+        {"input.shape": [6], "model.name": "seed", "train.seed": 8, "metrics.val_mae_mbps": 1.5,
+         "train.epochs_list": [1, 2, 3], "input.norm_a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+         "train.notes": ["a", "", "utf-8 \u00e9"]})
+
+    # What a predictor reads: features, normalisation of every kind, outputs, horizon; with a
+    # self-test vector.
+    t = [tensor("l0.w_ih", 16, 4), tensor("l0.w_hh", 16, 4), tensor("l0.b_ih", 16), tensor("l0.b_hh", 16),
+         tensor("d1.w", 2, 4), tensor("d1.b", 2)]
+    seeds["lstm_predictor_selftest.pba"] = build(
+        [pf.Layer(pf.LayerType.LSTM, pf.Activation.LINEAR, 4, 4, tensors=[0, 1, 2, 3]),
+         pf.Layer(pf.LayerType.DENSE, pf.Activation.LINEAR, 4, 2, tensors=[4, 5])],
+        t,
+        {"input.shape": [5, 4], "model.name": "seed", "model.version": "seed-1", "model.mode": "internet",
+         "input.features": ["bandwidth_mbps", "latency_ms", "packet_loss", "hour_of_day"],
+         "input.norm": ["log", "standard", "minmax", "divide"],
+         "input.norm_a": [0.0, 50.0, 0.0, 24.0], "input.norm_b": [1.0, 20.0, 0.05, 0.0],
+         "input.norm_c": [1.0, 0.0, 0.0, 0.0], "input.missing": [100.0, 50.0, 0.0, 0.0],
+         "input.sample_interval_s": 1.0,
+         "output.targets": ["bandwidth_mbps", "latency_ms"], "output.norm": ["log", "standard"],
+         "output.norm_a": [0.0, 50.0], "output.norm_b": [1.0, 20.0], "output.norm_c": [1.0, 0.0],
+         "forecast.horizon_s": 5.0, "forecast.horizon_steps": 5, "forecast.target": "mean_over"},
+        selftest_input=rng.uniform(0, 1, size=(5, 4)))
+
+    # Sequence in, sequence through a second LSTM, BatchNorm, activations; self-test.
+    t = [tensor("l0.w_ih", 12, 2), tensor("l0.w_hh", 12, 3), tensor("l0.b_ih", 12), tensor("l0.b_hh", 12),
+         tensor("l1.w_ih", 12, 3), tensor("l1.w_hh", 12, 3), tensor("l1.b_ih", 12), tensor("l1.b_hh", 12),
+         tensor("bn.gamma", 3), tensor("bn.beta", 3), tensor("bn.mean", 3),
+         tensor("bn.var", 3, low=0.5, high=1.5), tensor("d.w", 1, 3), tensor("d.b", 1)]
+    seeds["stacked_lstm_batchnorm_selftest.pba"] = build(
+        [pf.Layer(pf.LayerType.LSTM, pf.Activation.LINEAR, 2, 3, return_sequences=True, tensors=[0, 1, 2, 3]),
+         pf.Layer(pf.LayerType.LSTM, pf.Activation.LINEAR, 3, 3, tensors=[4, 5, 6, 7]),
+         pf.Layer(pf.LayerType.BATCH_NORM, pf.Activation.LINEAR, 3, 3, epsilon=1e-5, tensors=[8, 9, 10, 11]),
+         pf.Layer(pf.LayerType.ACTIVATION, pf.Activation.TANH, 3, 3),
+         pf.Layer(pf.LayerType.DENSE, pf.Activation.SIGMOID, 3, 1, tensors=[12, 13])],
+        t, {"input.shape": [3, 2], "model.version": "stacked"},
+        selftest_input=rng.uniform(-1, 1, size=(3, 2)))
+
+    # An LSTM returning its whole sequence as the output.
+    t = [tensor("l0.w_ih", 8, 1), tensor("l0.w_hh", 8, 2), tensor("l0.b_ih", 8), tensor("l0.b_hh", 8)]
+    seeds["lstm_sequence_output.pba"] = build(
+        [pf.Layer(pf.LayerType.LSTM, pf.Activation.LINEAR, 1, 2, return_sequences=True, tensors=[0, 1, 2, 3])],
+        t, {"input.shape": [4, 1]})
+
+    for name in ("dense_only.pba", "seq_out.pba"):
+        seeds["reference_" + name] = (ROOT / "tests" / "data" / "reference" / name).read_bytes()
+    return seeds
+
+
+def write(target: str, seeds: dict[str, bytes]) -> None:
+    directory = CORPUS / target
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    for name, data in sorted(seeds.items()):
+        (directory / name).write_bytes(data)
+    print(f"{directory.relative_to(ROOT)}: {len(seeds)} seeds, {sum(map(len, seeds.values()))} bytes")
+
+
+def main() -> None:
+    write("model_load", model_seeds())
+
+
+if __name__ == "__main__":
+    main()
