@@ -46,10 +46,34 @@ void run_model(benchmark::State& state, const pba::Model& model, std::size_t bat
         Counter(static_cast<double>(model.network().flops_per_window()) * static_cast<double>(batch) * 1e-9,
                 Counter::kIsIterationInvariantRate);
     state.counters["weight_bytes"] = static_cast<double>(model.network().weight_bytes());
+    state.counters["flops_per_forecast"] = static_cast<double>(model.network().flops_per_window());
     state.counters["allocs_per_forecast"] = static_cast<double>(loop_allocations) / forecasts;
 }
 
+// The core's FMA peak as this process sees it: 24 independent AVX-512 FMA chains, no memory.
+// The reference for "% of peak" in benchmarks/README.md.
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f"))) void fma_peak(benchmark::State& state) {
+    using V = float __attribute__((vector_size(64)));
+    V acc[24];
+    for (int i = 0; i < 24; ++i) acc[i] = V{} + static_cast<float>(i);
+    const V a = V{} + 0.999999f, b = V{} + 1e-7f;
+    for (auto _ : state) {
+        for (int r = 0; r < 256; ++r) {
+#pragma GCC unroll 24
+            for (int i = 0; i < 24; ++i) acc[i] = __builtin_ia32_vfmaddps512_mask(acc[i], a, b, -1, 4);
+        }
+        benchmark::DoNotOptimize(acc);
+    }
+    state.counters["GFLOPs"] =
+        benchmark::Counter(256.0 * 24 * 16 * 2 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+#endif
+
 void register_all() {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (pba::nn::kernels::supported(Isa::avx512)) benchmark::RegisterBenchmark("fma_peak/avx512", fma_peak);
+#endif
     const std::size_t batches[] = {1, 16, 256};
     for (const auto& arch : pba::bench::architecture_names()) {
         for (Isa isa : {Isa::avx512, Isa::avx2, Isa::sse4, Isa::generic}) {

@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "set PBA_BENCH_MODELS to a directory written by tools/gen_reference.py --keep-sources\n");
         return 2;
     }
-    // FLOPs per window for the GFLOP/s counter: pba_bench reports them per architecture; the
-    // driver passes them as PBA_BENCH_FLOPS_<arch>.
+    // FLOPs per window for the GFLOP/s counter, as pba_bench counts them (flops_per_forecast);
+    // run_peers.py passes them as PBA_BENCH_FLOPS_<arch>.
     const std::vector<std::pair<std::string, std::vector<std::int64_t>>> archs{
         {"v1", {10, 6}}, {"dc3", {30, 5}}, {"inet3", {60, 5}}, {"ddqn_lstm", {10, 4}}, {"qnet", {4}}, {"torch9", {20, 9}}};
     for (const auto& [arch, window] : archs) {

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""Runs pba (portable and native builds), ONNX Runtime and libtorch on the same weights,
+alternating between them round after round, and prints one Markdown table of medians.
+
+    benchmarks/install_peers.sh            # once: libtorch + OpenBLAS, onnxruntime-node
+    benchmarks/run_peers.py --rounds 5     # builds what it needs, then measures
+
+Same weights: tools/gen_reference.py --keep-sources writes <arch>.pba, <arch>.onnx and
+<arch>.pt from one seeded PyTorch model. One thread everywhere. Times are wall-clock medians
+per forecast (a call of batch N windows / N); ONNX Runtime's is its Node binding's time minus the
+binding's own per-call floor, measured on a one-op model in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARCHS = ("v1", "dc3", "inet3", "ddqn_lstm", "qnet", "torch9")
+WINDOWS = {"v1": "10x6", "dc3": "30x5", "inet3": "60x5", "ddqn_lstm": "10x4", "qnet": "4", "torch9": "20x9"}
+
+
+def run(cmd, env=None, cwd=ROOT):
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed:\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def build(build_dir: Path, target: str, *flags: str) -> Path:
+    if not (build_dir / "build.ninja").exists():
+        run(["cmake", "-S", ROOT, "-B", build_dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+             "-DPBA_BUILD_TESTS=OFF", *flags])
+    run(["ninja", "-C", build_dir, "-j2", target])
+    return build_dir / "benchmarks" / target
+
+
+def make_models(models: Path) -> None:
+    if all((models / f"{a}{ext}").exists() for a in ARCHS for ext in (".pba", ".onnx", ".pt")):
+        return
+    models.mkdir(parents=True, exist_ok=True)
+    run(["/usr/bin/python3", ROOT / "tools" / "gen_reference.py", "--out", models, "--keep-sources"])
+
+
+def make_floor_model(path: Path) -> None:
+    code = (
+        "import onnx, sys\n"
+        "from onnx import helper, TensorProto\n"
+        "x = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 1])\n"
+        "y = helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, 1])\n"
+        "g = helper.make_graph([helper.make_node('Identity', ['x'], ['y'])], 'floor', [x], [y])\n"
+        "m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])\n"
+        "m.ir_version = 8\n"
+        "onnx.save(m, sys.argv[1])\n")
+    run(["/usr/bin/python3", "-c", code, path])
+
+
+def google_benchmark(binary: Path, name: str, batch: int, min_time: float, env: dict) -> dict:
+    out = run([binary, f"--benchmark_filter=^{name}$", f"--benchmark_min_time={min_time}",
+               "--benchmark_format=json"], env=env)
+    bench = json.loads(out)["benchmarks"][0]
+    scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[bench["time_unit"]]
+    return {"us": bench["real_time"] * scale / batch, "cpu_us": bench["cpu_time"] * scale / batch,
+            "flops": bench.get("flops_per_forecast"), "weight_bytes": bench.get("weight_bytes"),
+            "allocs": bench.get("allocs_per_forecast")}
+
+
+def machine() -> str:
+    lscpu = run(["lscpu"])
+    model = next((l.split(":", 1)[1].strip() for l in lscpu.splitlines() if l.startswith("Model name")), "?")
+    flags = open("/proc/cpuinfo").read()
+    isa = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "SSE")
+    blas = subprocess.run(["update-alternatives", "--query", "libblas.so.3-x86_64-linux-gnu"],
+                          capture_output=True, text=True).stdout
+    blas_value = next((l.split(":", 1)[1].strip() for l in blas.splitlines() if l.startswith("Value")), "?")
+    return f"{model}, {os.cpu_count()} cores, {isa}; {platform.platform()}; libtorch BLAS: {blas_value}"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", type=Path, default=Path("/tmp/pba-bench-models"))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--min-time", type=float, default=0.5, help="seconds per measurement")
+    p.add_argument("--archs", default=",".join(ARCHS))
+    p.add_argument("--batches", default="1,16,256")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--no-native", action="store_true")
+    p.add_argument("--json", type=Path, help="also write every sample here")
+    p.add_argument("--portable-build", type=Path, default=ROOT / "build-bench")
+    p.add_argument("--native-build", type=Path, default=ROOT / "build-bench-native")
+    p.add_argument("--peers-build", type=Path, default=ROOT / "build-bench-peers")
+    args = p.parse_args()
+
+    make_models(args.models)
+    floor = args.models / "floor.onnx"
+    make_floor_model(floor)
+    portable = build(args.portable_build, "pba_bench")
+    native = None if args.no_native else build(args.native_build, "pba_bench", "-DPBA_NATIVE=ON")
+    torch = None if args.no_torch else build(args.peers_build, "pba_torch_bench", "-DPBA_BENCH_PEERS=ON")
+
+    env = dict(os.environ, PBA_BENCH_MODELS=str(args.models), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    archs = args.archs.split(",")
+    batches = [int(b) for b in args.batches.split(",")]
+    samples: dict[tuple[str, int, str], list[float]] = {}
+    info: dict[tuple[str, int], dict] = {}
+
+    def record(arch, batch, tool, us):
+        samples.setdefault((arch, batch, tool), []).append(us)
+
+    for r in range(args.rounds):
+        for arch in archs:
+            for batch in batches:
+                tools = ["pba", "ort"] + ([] if native is None else ["pba_native"]) + ([] if torch is None else ["libtorch"])
+                tools = tools[r % len(tools):] + tools[:r % len(tools)]  # rotate who goes first
+                for tool in tools:
+                    name = f"{arch}/batch:{batch}"
+                    if tool in ("pba", "pba_native"):
+                        res = google_benchmark(portable if tool == "pba" else native, f"pba_file/{name}", batch,
+                                               args.min_time, env)
+                        info.setdefault((arch, batch), res)
+                        record(arch, batch, tool, res["us"])
+                    elif tool == "libtorch":
+                        res = google_benchmark(torch, f"libtorch/{name}", batch, args.min_time, env)
+                        record(arch, batch, tool, res["us"])
+                    else:
+                        out = run(["node", ROOT / "benchmarks" / "ort_bench.js", args.models / f"{arch}.onnx", floor,
+                                   WINDOWS[arch], str(batch), str(args.min_time)], env=env)
+                        record(arch, batch, tool, json.loads(out)["us_per_forecast"])
+                print(f"round {r + 1}/{args.rounds}: {arch} batch {batch} done", file=sys.stderr)
+
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    print(f"Machine: {machine()}; {args.rounds} rounds, medians, one thread.\n")
+    cols = ["pba", "pba_native", "ort", "libtorch"]
+    print("| arch | batch | pba µs/forecast | pba GFLOP/s | native µs | ONNX Runtime µs | libtorch µs "
+          "| ORT / pba | libtorch / pba | portable / native |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for arch in archs:
+        for batch in batches:
+            m = {c: med.get((arch, batch, c)) for c in cols}
+            flops = info[(arch, batch)]["flops"]
+            f = lambda v: "–" if v is None else (f"{v:.1f}" if v >= 10 else f"{v:.2f}")
+            ratio = lambda a, b: "–" if a is None or b is None else f"{a / b:.2f}×"
+            gflops = flops / (m["pba"] * 1e3)
+            print(f"| {arch} | {batch} | {f(m['pba'])} | {gflops:.1f} | {f(m['pba_native'])} | {f(m['ort'])} | "
+                  f"{f(m['libtorch'])} | {ratio(m['ort'], m['pba'])} | {ratio(m['libtorch'], m['pba'])} | "
+                  f"{ratio(m['pba'], m['pba_native'])} |")
+    if args.json:
+        args.json.write_text(json.dumps({f"{a}/{b}/{t}": v for (a, b, t), v in samples.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
