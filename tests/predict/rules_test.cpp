@@ -1,0 +1,354 @@
+// The predictors' pure rules, each against values computed by hand from the transport's
+// definitions (issue 3).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+
+#include "pba/error.hpp"
+#include "pba/predict/accuracy.hpp"
+#include "pba/predict/calendar.hpp"
+#include "pba/predict/fallback.hpp"
+#include "pba/predict/hybrid.hpp"
+#include "pba/predict/interval.hpp"
+#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/mode.hpp"
+#include "pba/predict/normalisation.hpp"
+#include "pba/predict/sample.hpp"
+#include "pba/predict/window.hpp"
+
+using namespace pba::predict;
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Sample sample(double t, double bw, double lat = kNaN, double loss = kNaN, double jitter = kNaN) {
+    Sample s;
+    s.timestamp_unix_s = t;
+    s.bandwidth_mbps = bw;
+    s.latency_ms = lat;
+    s.packet_loss = loss;
+    s.jitter_ms = jitter;
+    return s;
+}
+}  // namespace
+
+TEST_CASE("calendar: hour of day and Go weekday from a Unix time and UTC offset", "[predict][calendar]") {
+    // 2025-11-26 11:55:00 UTC was a Wednesday (Go weekday 3).
+    const double t = 1764158100;
+    CHECK(calendar_time(t).hour_of_day == 11);
+    CHECK(calendar_time(t).day_of_week == 3);
+    CHECK(calendar_time(t + 300).hour_of_day == 12);
+    // UTC-12: 23:55 on Tuesday.
+    CHECK(calendar_time(t, -12 * 3600.0).hour_of_day == 23);
+    CHECK(calendar_time(t, -12 * 3600.0).day_of_week == 2);
+    // The epoch was a Thursday at midnight; one second before it, Wednesday 23:00.
+    CHECK(calendar_time(0).day_of_week == 4);
+    CHECK(calendar_time(0).hour_of_day == 0);
+    CHECK(calendar_time(-1).day_of_week == 3);
+    CHECK(calendar_time(-1).hour_of_day == 23);
+    // 2026-03-01 00:30 UTC, a Sunday.
+    CHECK(calendar_time(1772325000).day_of_week == 0);
+}
+
+TEST_CASE("normalisation kinds: forward and inverse by the format's table", "[predict][features]") {
+    CHECK(normalise({NormKind::none}, 7.5, 0) == 7.5);
+    CHECK(normalise({NormKind::divide, 1000}, 250, 0) == Approx(0.25));
+    CHECK(denormalise({NormKind::divide, 1000}, 0.25, 0) == Approx(250));
+    CHECK(normalise({NormKind::minmax, 10, 30}, 15, 0) == Approx(0.25));
+    CHECK(denormalise({NormKind::minmax, 10, 30}, 0.25, 0) == Approx(15));
+    CHECK(normalise({NormKind::standard, 100, 20}, 130, 0) == Approx(1.5));
+    CHECK(denormalise({NormKind::standard, 100, 20}, 1.5, 0) == Approx(130));
+    // log: (ln(max(x,0)+c) - a) / b with a = 1, b = 2, c = 1: x = e^3 - 1 gives (3 - 1) / 2 = 1.
+    CHECK(normalise({NormKind::log, 1, 2, 1}, std::exp(3.0) - 1, 0) == Approx(1.0));
+    CHECK(normalise({NormKind::log, 1, 2, 1}, -5, 0) == Approx(-0.5));  // max(x,0): ln(1) = 0
+    CHECK(denormalise({NormKind::log, 1, 2, 1}, 1.0, 0) == Approx(std::exp(3.0) - 1));
+    // log_ratio: ln((x + c) / (m + c)) with c = 0.1, m = 2.25: x = 1 gives ln(1.1/2.35) = -0.759105...
+    CHECK(normalise({NormKind::log_ratio, 0, 0, 0.1}, 1, 2.25) == Approx(-0.7591051483517427));
+    CHECK(denormalise({NormKind::log_ratio, 0, 0, 0.1}, -0.7591051483517427, 2.25) == Approx(1.0));
+
+    CHECK(check_parameters({NormKind::divide, 0}) != nullptr);
+    CHECK(check_parameters({NormKind::minmax, 3, 3}) != nullptr);
+    CHECK(check_parameters({NormKind::standard, 0, 0}) != nullptr);
+    CHECK(check_parameters({NormKind::log, 0, 1, 0}) != nullptr);
+    CHECK(check_parameters({NormKind::log_ratio, 0, 0, 0}) != nullptr);
+    CHECK(check_parameters({NormKind::log_ratio, 0, 0, 0.1}) == nullptr);
+    CHECK(parse_norm_kind("log_ratio") == NormKind::log_ratio);
+    CHECK_FALSE(parse_norm_kind("zscore").has_value());
+}
+
+TEST_CASE("fallback: the transport's case gives 154 / 25.4 / 0.01 / 2", "[predict][fallback]") {
+    Window w(60);
+    for (int i = 0; i < 10; ++i) w.push(sample(i, 100 + 10 * i, 20 + i, 0.01, 2));
+    const FallbackValues f = fallback_forecast(w);
+    // bw: mean 145 + (190 - 100)/10 = 154; lat: 24.5 + 9/10 = 25.4.
+    CHECK(f.values[0] == Approx(154.0));
+    CHECK(f.values[1] == Approx(25.4));
+    CHECK(f.values[2] == Approx(0.01));
+    CHECK(f.values[3] == Approx(2.0));
+    CHECK(f.unknown_fields == 0);
+}
+
+TEST_CASE("fallback: only the newest 10 samples count, the trend divides by 10, values clamp", "[predict][fallback]") {
+    Window w(60);
+    for (int i = 0; i < 5; ++i) w.push(sample(i, 1e6, 1e6));  // older than the newest 10: ignored
+    for (int i = 0; i < 10; ++i) w.push(sample(10 + i, 100 + 10 * i, 20 + i, 0.01, 2));
+    CHECK(fallback_forecast(w).values[0] == Approx(154.0));
+
+    Window few(10);
+    few.push(sample(0, 100));
+    few.push(sample(1, 110));
+    few.push(sample(2, 130));
+    // mean 113.333 + (130 - 100) / 10 = 116.333; latency never measured: 0 and unknown.
+    const FallbackValues f = fallback_forecast(few);
+    CHECK(f.values[0] == Approx(340.0 / 3 + 3.0));
+    CHECK(f.values[1] == 0.0);
+    CHECK(f.unknown_fields == (field_bit(SampleField::latency_ms) | field_bit(SampleField::packet_loss) |
+                               field_bit(SampleField::jitter_ms)));
+
+    Window falling(10);
+    falling.push(sample(0, 100, kNaN, 0.9));
+    falling.push(sample(1, 0, kNaN, 1.0));
+    falling.push(sample(2, 0, kNaN, 1.0));
+    // bw: 33.33 + (0 - 100)/10 = 23.33.
+    CHECK(fallback_forecast(falling).values[0] == Approx(100.0 / 3 - 10));
+    Window collapse(10);
+    collapse.push(sample(0, 1000));
+    for (int i = 1; i < 10; ++i) collapse.push(sample(i, 0));
+    // 100 - 100 = 0: clamped at 0, never negative.
+    CHECK(fallback_forecast(collapse).values[0] == 0.0);
+}
+
+TEST_CASE("fallback: missing values are skipped per field", "[predict][fallback]") {
+    Window w(10);
+    w.push(sample(0, 100, 10));
+    w.push(sample(1, kNaN, 20));
+    w.push(sample(2, 200, kNaN));
+    // bw over {100, 200}: 150 + 100/10 = 160; lat over {10, 20}: 15 + 10/10 = 16.
+    const FallbackValues f = fallback_forecast(w);
+    CHECK(f.values[0] == Approx(160.0));
+    CHECK(f.values[1] == Approx(16.0));
+}
+
+TEST_CASE("relative error and the transport's confidence rule", "[predict][accuracy]") {
+    // (|110-100|/100 + |25-20|/20) / 2 = (0.1 + 0.25) / 2.
+    CHECK(relative_error(110, 25, 100, 20) == Approx(0.175));
+    // A zero or missing actual term is skipped; both skipped: not counted.
+    CHECK(relative_error(110, 25, 100, 0) == Approx(0.1));
+    CHECK(relative_error(110, 25, 100, kNaN) == Approx(0.1));
+    CHECK(std::isnan(relative_error(110, 25, 0, 0)));
+    CHECK(std::isnan(relative_error(110, 25, kInf, kNaN)));
+
+    const double errors[] = {0.05, 0.05};
+    CHECK(confidence_from_errors(9, errors) == 0.5);  // fewer than 10 forecasts
+    CHECK(confidence_from_errors(10, errors) == Approx(0.75));  // 1 - 0.05/0.2
+    const double bad[] = {0.3};
+    CHECK(confidence_from_errors(50, bad) == 0.0);  // clamped
+    CHECK(confidence_from_errors(50, {}) == 0.5);   // none matched
+    const double mixed[] = {kNaN, 0.1};
+    CHECK(confidence_from_errors(50, mixed) == Approx(0.5));  // non-finite skipped: 1 - 0.1/0.2
+}
+
+TEST_CASE("accuracy tracker: rolling MAE, MAPE, ±20% and confidence over the last 20", "[predict][accuracy]") {
+    AccuracyTracker t(100);
+    const auto M = ForecastSource::model;
+    for (int i = 0; i < 9; ++i) t.note_forecast(M);
+    t.record(M, {110, 20, 0, 0}, {100, 20, kNaN, kNaN});
+    CHECK(t.confidence(M) == 0.5);  // 9 forecasts made
+    t.note_forecast(M);
+    // rel error (0.1 + 0) / 2 = 0.05: confidence 1 - 0.05/0.2 = 0.75.
+    CHECK(t.confidence(M) == Approx(0.75));
+    t.record(M, {75, 20, 0, 0}, {100, 20, kNaN, kNaN});
+    t.record(M, {100, 20, 0, 0}, {100, 20, kNaN, kNaN});
+    const AccuracySummary s = t.summary();
+    CHECK(s.matched == 3);
+    // bw errors 10, 25, 0: MAE 11.667, MAPE (0.1 + 0.25 + 0) / 3, within ±20%: 2 of 3.
+    CHECK(s.fields[0].mae == Approx(35.0 / 3));
+    CHECK(s.fields[0].mape == Approx(0.35 / 3));
+    CHECK(s.fields[0].within_20pct == Approx(2.0 / 3));
+    CHECK(s.fields[1].mae == 0.0);
+    CHECK(s.fields[2].count == 0);  // loss never measured
+    // transport errors 0.05, 0.125, 0: mean 0.058333, accuracy 1 - that.
+    CHECK(s.mean_relative_error == Approx(0.175 / 3));
+    CHECK(s.accuracy == Approx(1 - 0.175 / 3));
+
+    // Only the last 20 errors decide: 5 terrible ones pushed out by 20 good ones.
+    AccuracyTracker u(100);
+    for (int i = 0; i < 25; ++i) u.note_forecast(M);
+    for (int i = 0; i < 5; ++i) u.record(M, {200, 20, 0, 0}, {100, 20, kNaN, kNaN});
+    for (int i = 0; i < 20; ++i) u.record(M, {110, 20, 0, 0}, {100, 20, kNaN, kNaN});
+    CHECK(u.confidence(M) == Approx(0.75));
+    // Sources are separate.
+    CHECK(u.confidence(ForecastSource::fallback) == 0.5);
+    CHECK(u.summary(ForecastSource::fallback).matched == 0);
+    u.reset_confidence(M);
+    CHECK(u.confidence(M) == 0.5);
+    CHECK(u.summary().matched == 25);  // rolling accuracy kept
+}
+
+TEST_CASE("accuracy between snapshots", "[predict][accuracy]") {
+    AccuracyTracker t(10);
+    const auto M = ForecastSource::model;
+    t.record(M, {200, 0, 0, 0}, {100, kNaN, kNaN, kNaN});
+    const AccuracyTotals before = t.totals();
+    t.record(M, {110, 0, 0, 0}, {100, kNaN, kNaN, kNaN});
+    t.record(M, {130, 0, 0, 0}, {100, kNaN, kNaN, kNaN});
+    const AccuracySummary s = accuracy_between(before, t.totals());
+    CHECK(s.matched == 2);
+    CHECK(s.fields[0].mae == Approx(20.0));
+    CHECK(s.fields[0].within_20pct == Approx(0.5));
+}
+
+TEST_CASE("split-conformal interval: rank ceil((n+1)c), measured coverage", "[predict][interval]") {
+    ConformalInterval ci(0.9, 100);
+    for (int r = 1; r <= 8; ++r) ci.record(100, 100 + r, ci.band(100));
+    // n = 8: rank ceil(9 * 0.9) = 9 > 8: no interval yet.
+    CHECK(ci.band(100).coverage == 0.0);
+    CHECK(ci.band(100).low == 100.0);
+    CHECK(ci.band(100).high == 100.0);
+    ci.record(100, 91, ci.band(100));  // residual 9
+    // n = 9: rank 9: the largest residual, 9.
+    const auto band = ci.band(50);
+    CHECK(band.coverage == 0.9);
+    CHECK(band.low == Approx(41));
+    CHECK(band.high == Approx(59));
+    CHECK(ci.band(5).low == 0.0);  // never below 0
+
+    ci.record(50, 55, band);  // inside
+    ci.record(50, 70, band);  // outside
+    const IntervalSummary s = ci.summary();
+    CHECK(s.checked == 2);
+    CHECK(s.covered == 1);
+    CHECK(s.measured_coverage == Approx(0.5));
+    CHECK(s.residuals == 11);
+    // n = 11, rank ceil(10.8) = 11: the largest of {1..9, 5, 20} = 20.
+    CHECK(s.half_width == Approx(20));
+    CHECK_THROWS_AS(ConformalInterval(1.0, 10), pba::Error);
+    CHECK_THROWS_AS(ConformalInterval(0.9, 0), pba::Error);
+}
+
+TEST_CASE("mode: the transport's cases", "[predict][mode]") {
+    CHECK(classify({2000, 5, kNaN}) == Mode::datacenter);
+    CHECK(classify({2000, 5, 0.0}) == Mode::datacenter);
+    CHECK(classify({2000, 75, 0.0}) == Mode::internet);
+    CHECK(classify({100, 5, 0.0}) == Mode::internet);
+    CHECK(classify({2000, 5, 0.02}) == Mode::internet);
+    CHECK(classify({kNaN, kNaN, kNaN}) == Mode::hybrid);
+    // Between the thresholds: hybrid.
+    CHECK(classify({2000, 30, 0.0}) == Mode::hybrid);
+    CHECK(classify({2000, 5, 0.005}) == Mode::hybrid);
+    // Boundaries: latency < 10 and bandwidth >= 1000 for datacenter; > 50 for internet.
+    CHECK(classify({1000, 9.999, 0.001}) == Mode::datacenter);
+    CHECK(classify({1000, 10, 0}) == Mode::hybrid);
+    CHECK(classify({999.9, 5, 0}) == Mode::internet);
+    CHECK(classify({2000, 50, 0}) == Mode::hybrid);
+    CHECK(classify({2000, 50.01, 0}) == Mode::internet);
+    CHECK(classify({2000, 30, 0.0101}) == Mode::internet);
+
+    ModeDetector fresh;
+    CHECK(fresh.mode() == Mode::hybrid);  // no data
+    CHECK(fresh.observe(sample(0, kNaN)) == Mode::hybrid);
+    CHECK(fresh.observe(sample(1, 2000, 5)) == Mode::datacenter);  // first data: no hysteresis
+    CHECK(fresh.switches() == 0);
+}
+
+TEST_CASE("mode detector: 10-sample moving average", "[predict][mode]") {
+    ModeDetector d(ModeDetectorConfig{10, 0.0, 1, {}});
+    for (int i = 0; i < 10; ++i) d.observe(sample(i, 2000, 5, 0));
+    CHECK(d.mode() == Mode::datacenter);
+    d.observe(sample(10, 2000, 100, 0));
+    // (9 x 5 + 100) / 10 = 14.5 ms: hybrid by the transport's rule.
+    CHECK(d.averages().latency_ms == Approx(14.5));
+    CHECK(d.mode() == Mode::hybrid);
+    CHECK(d.switches() == 1);
+    for (int i = 11; i < 20; ++i) d.observe(sample(i, 2000, 100, 0));
+    CHECK(d.mode() == Mode::internet);
+}
+
+TEST_CASE("mode detector: hysteresis stops flapping at a threshold, and counts switches", "[predict][mode]") {
+    const double latencies[] = {5, 9.5, 10.5, 9.5, 10.5, 10.8, 11.5, 11.5, 11.5};
+    ModeDetector plain(ModeDetectorConfig{1, 0.0, 1, {}});
+    ModeDetector damped(ModeDetectorConfig{1, 0.1, 3, {}});
+    std::vector<Mode> damped_modes;
+    for (int i = 0; i < 9; ++i) {
+        plain.observe(sample(i, 2000, latencies[i], 0));
+        damped_modes.push_back(damped.observe(sample(i, 2000, latencies[i], 0)));
+    }
+    // The transport's rule flips at 10.5 / 9.5 / 10.5.
+    CHECK(plain.switches() == 3);
+    // Hybrid needs latency >= 11 (10 x 1.1) for 3 samples in a row: only the last 11.5 switches.
+    CHECK(damped.switches() == 1);
+    for (int i = 0; i < 8; ++i) CHECK(damped_modes[i] == Mode::datacenter);
+    CHECK(damped_modes[8] == Mode::hybrid);
+
+    CHECK_THROWS_AS(ModeDetector(ModeDetectorConfig{0, 0.1, 3, {}}), pba::Error);
+    CHECK_THROWS_AS(ModeDetector(ModeDetectorConfig{10, 1.5, 3, {}}), pba::Error);
+    CHECK_THROWS_AS(ModeDetector(ModeDetectorConfig{10, 0.1, 0, {}}), pba::Error);
+}
+
+TEST_CASE("hybrid ensemble: the transport's case gives 4675 Mbps, 46.5625 ms, conf 0.9", "[predict][hybrid]") {
+    Forecast dc, inet;
+    dc.bandwidth_mbps = 8000;
+    dc.latency_ms = 5;
+    dc.confidence = 0.9;
+    inet.bandwidth_mbps = 400;
+    inet.latency_ms = 100;
+    inet.confidence = 0.7;
+    const Forecast f = combine(dc, inet);
+    // weights 0.9/1.6 = 0.5625 and 0.4375.
+    CHECK(f.bandwidth_mbps == Approx(4675.0));
+    CHECK(f.latency_ms == Approx(46.5625));
+    CHECK(f.confidence == Approx(0.9));
+    CHECK(f.mode == Mode::hybrid);
+
+    dc.confidence = inet.confidence = 0.0;  // equal weights
+    CHECK(combine(dc, inet).bandwidth_mbps == Approx(4200.0));
+    CHECK(combine(dc, inet).confidence == 0.0);
+
+    // A field one member has no data for is taken from the other alone.
+    dc.confidence = inet.confidence = 0.5;
+    inet.unknown_fields = field_bit(SampleField::latency_ms);
+    inet.latency_ms = 0;
+    CHECK(combine(dc, inet).latency_ms == Approx(5.0));
+    std::snprintf(dc.model_version.data(), dc.model_version.size(), "dc-1");
+    std::snprintf(inet.model_version.data(), inet.model_version.size(), "inet-2");
+    CHECK(std::string(combine(dc, inet).model_version.data()) == "dc-1+inet-2");
+}
+
+TEST_CASE("sample cleaning: Inf, negative and out-of-range values become missing", "[predict][sample]") {
+    Sample s = sample(10, kInf, -1, 1.5, 3);
+    s.reliability = 0.5;
+    s.throughput_mbps = -0.0;  // zero is a valid value
+    const CleanedSample c = clean_sample(s);
+    CHECK(std::isnan(c.sample.bandwidth_mbps));
+    CHECK(std::isnan(c.sample.latency_ms));
+    CHECK(std::isnan(c.sample.packet_loss));
+    CHECK(c.sample.jitter_ms == 3);
+    CHECK(c.sample.reliability == 0.5);
+    CHECK(c.dropped_fields == (field_bit(SampleField::bandwidth_mbps) | field_bit(SampleField::latency_ms) |
+                               field_bit(SampleField::packet_loss)));
+    CHECK(is_valid_timestamp(1764158100));
+    CHECK_FALSE(is_valid_timestamp(1764158100000.0));  // milliseconds by mistake
+    CHECK_FALSE(is_valid_timestamp(kNaN));
+    CHECK_FALSE(is_valid_timestamp(-kInf));
+}
+
+TEST_CASE("latency histogram: quantiles within 5%, exact max, Prometheus buckets", "[predict][stats]") {
+    LatencyHistogram h;
+    for (int us = 1; us <= 100; ++us) h.record(us);
+    const LatencySummary s = h.summary();
+    CHECK(s.count == 100);
+    CHECK(s.max_us == 100.0);
+    CHECK(s.mean_us == Approx(50.5));
+    CHECK(s.p50_us == Approx(50).epsilon(0.05));
+    CHECK(s.p95_us == Approx(95).epsilon(0.05));
+    CHECK(s.p99_us == Approx(99).epsilon(0.05));
+    CHECK(s.sum_ms == Approx(5.05));
+    // Buckets (ms): <= 0.005 holds 1..5 µs, <= 0.01 holds 6..10, <= 0.025 11..25, <= 0.05 26..50, <= 0.1 51..100.
+    CHECK(s.bucket_counts[0] == 5);
+    CHECK(s.bucket_counts[1] == 5);
+    CHECK(s.bucket_counts[2] == 15);
+    CHECK(s.bucket_counts[3] == 25);
+    CHECK(s.bucket_counts[4] == 50);
+    CHECK(LatencyHistogram().summary().p99_us == 0.0);
+}
