@@ -60,19 +60,21 @@ def bandwidth_fields(trace: Trace) -> dict[str, np.ndarray]:
 def replay(model: pf.Model, traces: list[Trace],
            fields_of: Callable[[Trace], dict[str, np.ndarray]] = bandwidth_fields,
            target: str = "bandwidth_mbps") -> dict[str, dict[str, dict[str, float]]]:
-    """{dataset or 'pooled': {method: metrics}} for the model's bandwidth forecast and the
-    naive baselines, on the same evaluation points of every trace."""
+    """{dataset or 'pooled': {method: metrics}} for the model's forecast of `target` and
+    the naive baselines on that field, on the same evaluation points of every trace."""
     window, horizon = model.input_shape[0], horizon_of(model)
     col = list(model.metadata["output.targets"]).index(target)
     per_set: dict[str, dict[str, list]] = {}
     for tr in traces:
-        t = forecast.points(len(tr.mbps), window, horizon)
+        fields = fields_of(tr)
+        series = fields[target]
+        t = forecast.points(len(series), window, horizon)
         if len(t) == 0:
             continue
         got = per_set.setdefault(tr.dataset, {k: [] for k in METHODS + ("actual",)})
-        got["actual"].append(forecast.target(tr.mbps, t, horizon))
-        got["model"].append(predict(model, fields_of(tr), t)[:, col])
-        for name, pred in forecast.baselines(tr.mbps, t).items():
+        got["actual"].append(forecast.target(series, t, horizon))
+        got["model"].append(predict(model, fields, t)[:, col])
+        for name, pred in forecast.baselines(series, t).items():
             got[name].append(pred)
     table = {}
     pooled = {k: [] for k in METHODS + ("actual",)}
@@ -81,8 +83,9 @@ def replay(model: pf.Model, traces: list[Trace],
         table[ds] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
         for k in pooled:
             pooled[k].append(cat[k])
-    cat = {k: np.concatenate(v) for k, v in pooled.items()}
-    table["pooled"] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
+    if len(per_set) > 1:
+        cat = {k: np.concatenate(v) for k, v in pooled.items()}
+        table["pooled"] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
     return table
 
 
@@ -92,13 +95,14 @@ def gain_over_best_baseline(row: dict[str, dict[str, float]]) -> float:
     return 100.0 * (1.0 - row["model"]["mae"] / best)
 
 
-def metrics_metadata(table: dict, prefix: str = "metrics.val") -> dict[str, float]:
-    """metrics.val_<set>_<method>_<mae_mbps|mape_pct|within20_pct> keys."""
+def metrics_metadata(table: dict, prefix: str = "metrics.val", unit: str = "mbps"
+                     ) -> dict[str, float]:
+    """<prefix>_<set>_<method>_<mae_UNIT|mape_pct|within20_pct> keys."""
     out = {}
     for ds, row in table.items():
         for method, m in row.items():
             key = f"{prefix}_{ds}_{method}"
-            out[key + "_mae_mbps"] = round(m["mae"], 6)
+            out[key + "_mae_" + unit] = round(m["mae"], 6)
             out[key + "_mape_pct"] = round(m["mape"], 4)
             out[key + "_within20_pct"] = round(m["within20"], 4)
         out[f"{prefix}_{ds}_points"] = int(row["model"]["n"])
@@ -106,10 +110,10 @@ def metrics_metadata(table: dict, prefix: str = "metrics.val") -> dict[str, floa
     return out
 
 
-def format_table(table: dict, title: str) -> str:
+def format_table(table: dict, title: str, unit: str = "Mbps") -> str:
     """Markdown table: one row per set and method."""
     lines = [f"### {title}", "",
-             "| set | points | method | MAE (Mbps) | MAPE (actual ≥ 0.1) | within ±20% |",
+             f"| set | points | method | MAE ({unit}) | MAPE (actual ≥ 0.1) | within ±20% |",
              "|---|---:|---|---:|---:|---:|"]
     for ds, row in table.items():
         for method in METHODS:

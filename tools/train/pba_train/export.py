@@ -18,7 +18,7 @@ TOOL = "tools/train/train_defaults.py (pba_train, PyTorch " + torch.__version__ 
 def io_metadata(features: list[Feature], outputs: list[Output], window: int | None) -> dict:
     """input.* and output.* keys: everything the predictor needs to feed and read the net."""
     shape = [window, len(features)] if window else [len(features)]
-    return {
+    inputs = {
         "input.shape": shape,
         "input.features": [f.name for f in features],
         "input.norm": [f.norm.kind for f in features],
@@ -26,6 +26,11 @@ def io_metadata(features: list[Feature], outputs: list[Output], window: int | No
         "input.norm_b": [float(f.norm.b) for f in features],
         "input.norm_c": [float(f.norm.c) for f in features],
         "input.missing": [float(f.missing) for f in features],
+    }
+    if not outputs:  # a policy's outputs are Q-values, not forecasts to de-normalise
+        return inputs
+    return {
+        **inputs,
         "output.targets": [o.name for o in outputs],
         "output.norm": [o.norm.kind for o in outputs],
         "output.norm_a": [float(o.norm.a) for o in outputs],

@@ -36,6 +36,7 @@ class Trace:
     route: str            # route key: traces sharing it never straddle the split
     t_s: np.ndarray       # seconds from the trace's start
     mbps: np.ndarray      # throughput in Mbps (float64)
+    fields: dict | None = None  # every sample field, for sources that have more (synthetic)
 
     @property
     def held_out(self) -> bool:

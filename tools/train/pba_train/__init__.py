@@ -1,0 +1,1 @@
+"""Training, validation and export of pba's default models (see docs/models.md)."""
