@@ -8,7 +8,7 @@ string(APPEND src "#include <span>\n\n#include \"model/embedded_models.hpp\"\n\n
 set(entries "")
 set(index 0)
 foreach(model IN LISTS MODELS)
-  get_filename_component(name ${model} NAME_WE)
+  get_filename_component(name ${model} NAME_WLE)
   if(NOT name MATCHES "^[A-Za-z0-9_.-]+$")
     message(FATAL_ERROR "embedded model file name '${name}' must match [A-Za-z0-9_.-]+")
   endif()
