@@ -58,6 +58,12 @@ pba_status guarded(const char* function, Body&& body) noexcept {
             return ::pba::capi::fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", function, #pointer); \
     } while (0)
 
+// Writes `text` into a caller buffer with snprintf's contract: *required (if not NULL) gets
+// the bytes needed including the NUL; a short buffer gets a NUL-terminated prefix and
+// PBA_ERR_BUFFER_TOO_SMALL.
+pba_status write_text(const char* function, std::string_view text, char* buffer, std::size_t capacity,
+                      std::size_t* required) noexcept;
+
 // A caller's struct must be exactly a size this library knows (today: its one version) and
 // its reserved words zero.
 template <typename Struct>
@@ -80,19 +86,13 @@ pba_status check_reserved(const char* function, const char* what, const std::uin
 
 // Lifetime guard at the head of every handle. Calls register while they run, so a free that
 // overlaps a call is deferred to the end of that call instead of pulling memory from under
-// it. `exclusive` handles (predictors) also refuse a second concurrent caller with
-// PBA_ERR_BUSY, turning a data race into an error.
+// it. (A call that starts after the free has returned is the caller's error: the memory is
+// gone. The Go package rules it out.)
 class Lifetime {
 public:
     static constexpr std::uint32_t kFreed = 0x8000'0000u;
 
-    // Shared use (read-only handles): always succeeds.
-    void enter_shared() noexcept { state_.fetch_add(1, std::memory_order_acquire); }
-    // Exclusive use: false when another call is in progress.
-    bool enter_exclusive() noexcept {
-        std::uint32_t expected = 0;
-        return state_.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed);
-    }
+    void enter() noexcept { state_.fetch_add(1, std::memory_order_acquire); }
     // True when the caller must now destroy the object (a free arrived meanwhile).
     bool leave() noexcept { return state_.fetch_sub(1, std::memory_order_acq_rel) == (kFreed | 1u); }
     // True when the caller must destroy the object now (no call in progress).
@@ -103,28 +103,20 @@ private:
 };
 
 // Holds a handle for the duration of one call; destroys it at the end if it was freed
-// meanwhile. Handle types have a `Lifetime lifetime` member and are deleted with `delete`.
+// meanwhile. Handle types have a `mutable Lifetime lifetime` member and are deleted with
+// `delete`.
 template <typename Handle>
 class Use {
 public:
-    Use(Handle* handle, bool exclusive) noexcept : handle_(handle) {
-        if (exclusive) {
-            entered_ = handle_->lifetime.enter_exclusive();
-        } else {
-            handle_->lifetime.enter_shared();
-            entered_ = true;
-        }
-    }
+    explicit Use(Handle* handle) noexcept : handle_(handle) { handle_->lifetime.enter(); }
     ~Use() {
-        if (entered_ && handle_->lifetime.leave()) delete handle_;
+        if (handle_->lifetime.leave()) delete handle_;
     }
     Use(const Use&) = delete;
     Use& operator=(const Use&) = delete;
-    bool entered() const noexcept { return entered_; }
 
 private:
     Handle* handle_;
-    bool entered_ = false;
 };
 
 template <typename Handle>

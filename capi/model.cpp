@@ -1,11 +1,11 @@
 // Model loading, inspection and raw forward passes.
 
-#include <cstring>
 #include <limits>
 #include <span>
 #include <variant>
 
 #include "handles.hpp"
+#include "pba/model/defaults.hpp"
 #include "pba/nn/network.hpp"
 
 pba_model::pba_model(std::shared_ptr<const pba::Model> loaded)
@@ -95,6 +95,12 @@ pba_status forward(const char* function, const pba_model* handle, std::size_t ba
     return ok();
 }
 
+// Sorted once; the strings live as long as the program, so their pointers can be handed out.
+const std::vector<std::string>& default_names() {
+    static const std::vector<std::string> names = default_model_names();
+    return names;
+}
+
 }  // namespace
 }  // namespace pba::capi
 
@@ -130,6 +136,34 @@ pba_status pba_model_load_memory(const void* data, size_t size, const pba_load_o
     });
 }
 
+pba_status pba_model_load_default(const char* name, pba_model** out_model) {
+    constexpr const char* fn = "pba_model_load_default";
+    PBA_CHECK_NOT_NULL(fn, out_model);
+    *out_model = nullptr;
+    PBA_CHECK_NOT_NULL(fn, name);
+    return guarded(fn, [&] {
+        *out_model = new pba_model(pba::default_model(name));
+        return ok();
+    });
+}
+
+size_t pba_default_model_count(void) {
+    try {
+        return default_names().size();
+    } catch (...) {
+        return 0;
+    }
+}
+
+const char* pba_default_model_name(size_t index) {
+    try {
+        const auto& names = default_names();
+        return index < names.size() ? names[index].c_str() : nullptr;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 void pba_model_free(pba_model* model) { release(model); }
 
 pba_status pba_model_get_info(const pba_model* model, pba_model_info* info) {
@@ -137,7 +171,7 @@ pba_status pba_model_get_info(const pba_model* model, pba_model_info* info) {
     PBA_CHECK_NOT_NULL(fn, model);
     PBA_CHECK_NOT_NULL(fn, info);
     if (auto s = check_struct(fn, "info", info)) return s;
-    Use use(model, false);
+    Use use(model);
     const pba::Model& m = *model->model;
     info->name = model->name.c_str();
     info->version = model->version.c_str();
@@ -156,13 +190,13 @@ pba_status pba_model_get_info(const pba_model* model, pba_model_info* info) {
 
 size_t pba_model_metadata_count(const pba_model* model) {
     if (model == nullptr) return 0;
-    Use use(model, false);
+    Use use(model);
     return model->keys.size();
 }
 
 const char* pba_model_metadata_key(const pba_model* model, size_t index) {
     if (model == nullptr) return nullptr;
-    Use use(model, false);
+    Use use(model);
     return index < model->keys.size() ? model->keys[index] : nullptr;
 }
 
@@ -171,24 +205,12 @@ pba_status pba_model_metadata(const pba_model* model, const char* key, char* buf
     constexpr const char* fn = "pba_model_metadata";
     PBA_CHECK_NOT_NULL(fn, model);
     PBA_CHECK_NOT_NULL(fn, key);
-    if (buffer == nullptr && capacity != 0)
-        return fail(PBA_ERR_NULL_POINTER, "{}: buffer is NULL with capacity {}", fn, capacity);
-    Use use(model, false);
+    Use use(model);
     return guarded(fn, [&] {
         const pba::format::MetaValue* value = model->model->metadata().find(key);
         if (value == nullptr)
             return fail(PBA_ERR_NOT_FOUND, "{}: model '{}' has no metadata key '{}'", fn, model->name, key);
-        const std::string text = render(*value);
-        if (required != nullptr) *required = text.size() + 1;
-        if (capacity != 0) {
-            const std::size_t n = std::min(text.size(), capacity - 1);
-            std::memcpy(buffer, text.data(), n);
-            buffer[n] = '\0';
-        }
-        if (capacity < text.size() + 1)
-            return fail(PBA_ERR_BUFFER_TOO_SMALL, "{}: value of '{}' needs {} bytes, buffer has {}", fn, key,
-                        text.size() + 1, capacity);
-        return ok();
+        return write_text(fn, render(*value), buffer, capacity, required);
     });
 }
 
@@ -198,7 +220,7 @@ pba_status pba_model_forward(const pba_model* model, const float* input, size_t 
     PBA_CHECK_NOT_NULL(fn, model);
     PBA_CHECK_NOT_NULL(fn, input);
     PBA_CHECK_NOT_NULL(fn, output);
-    Use use(model, false);
+    Use use(model);
     return guarded(fn, [&] { return forward(fn, model, 1, input, input_count, output, output_count); });
 }
 
@@ -208,7 +230,7 @@ pba_status pba_model_forward_batch(const pba_model* model, size_t batch, const f
     PBA_CHECK_NOT_NULL(fn, model);
     PBA_CHECK_NOT_NULL(fn, input);
     PBA_CHECK_NOT_NULL(fn, output);
-    Use use(model, false);
+    Use use(model);
     return guarded(fn, [&] { return forward(fn, model, batch, input, input_count, output, output_count); });
 }
 

@@ -1,5 +1,7 @@
 // Version queries, status strings and the thread-local last-error message.
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "internal.hpp"
@@ -25,6 +27,22 @@ pba_status fail(pba_status status, std::string_view message) noexcept {
 pba_status ok() noexcept {
     last_error.clear();
     return PBA_OK;
+}
+
+pba_status write_text(const char* function, std::string_view text, char* buffer, std::size_t capacity,
+                      std::size_t* required) noexcept {
+    if (buffer == nullptr && capacity != 0)
+        return fail(PBA_ERR_NULL_POINTER, "{}: buffer is NULL with capacity {}", function, capacity);
+    if (required != nullptr) *required = text.size() + 1;
+    if (capacity != 0) {
+        const std::size_t n = std::min(text.size(), capacity - 1);
+        std::memcpy(buffer, text.data(), n);
+        buffer[n] = '\0';
+    }
+    if (capacity < text.size() + 1)
+        return fail(PBA_ERR_BUFFER_TOO_SMALL, "{}: the text needs {} bytes, the buffer has {}", function,
+                    text.size() + 1, capacity);
+    return ok();
 }
 
 pba_status to_status(Errc code) noexcept {
@@ -72,7 +90,6 @@ const char* pba_status_string(pba_status status) {
         case PBA_ERR_NOT_READY: return "not ready";
         case PBA_ERR_BUFFER_TOO_SMALL: return "buffer too small";
         case PBA_ERR_OUT_OF_MEMORY: return "out of memory";
-        case PBA_ERR_BUSY: return "handle busy in another thread";
         case PBA_ERR_INTERNAL: return "internal error";
     }
     return "unknown status";

@@ -79,7 +79,7 @@ TEST_CASE("every status has its own string; unknown values are named so", "[capi
     // Values are ABI: pin a few so a renumbering cannot pass unnoticed.
     CHECK(PBA_ERR_NULL_POINTER == 2);
     CHECK(PBA_ERR_NOT_FOUND == 11);
-    CHECK(PBA_ERR_BUSY == 16);
+    CHECK(PBA_ERR_INTERNAL == 16);
 }
 
 TEST_CASE("a loaded model reports its shape and metadata", "[capi]") {
@@ -328,4 +328,27 @@ TEST_CASE("free accepts NULL; a model is shared by threads and outlives its hand
         });
     for (auto& t : threads) t.join();
     CHECK(mismatches == 0);
+}
+
+TEST_CASE("embedded default models: listed, loadable by name; unknown names refused", "[capi]") {
+    const size_t count = pba_default_model_count();
+    for (size_t i = 0; i < count; ++i) {
+        const char* name = pba_default_model_name(i);
+        REQUIRE(name != nullptr);
+        pba_model* m = nullptr;
+        REQUIRE(pba_model_load_default(name, &m) == PBA_OK);
+        pba_model_info info;
+        info.struct_size = sizeof info;
+        REQUIRE(pba_model_get_info(m, &info) == PBA_OK);
+        CHECK(info.output_size > 0);
+        pba_model_free(m);
+    }
+    CHECK(pba_default_model_name(count) == nullptr);
+
+    pba_model* m = reinterpret_cast<pba_model*>(0x1);
+    CHECK(pba_model_load_default("no-such-model", &m) == PBA_ERR_NOT_FOUND);
+    CHECK(m == nullptr);
+    CHECK_THAT(last_error(), Catch::Contains("no-such-model") && Catch::Contains("available"));
+    CHECK(pba_model_load_default(nullptr, &m) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_model_load_default("v1", nullptr) == PBA_ERR_NULL_POINTER);
 }

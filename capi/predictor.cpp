@@ -1,0 +1,662 @@
+// Slots, predictors (single and mode-aware), statistics, Prometheus text, champion/challenger
+// and the many-links calls.
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "handles.hpp"
+#include "pba/predict/challenger.hpp"
+#include "pba/predict/hybrid.hpp"
+#include "pba/predict/predictor.hpp"
+#include "pba/predict/prometheus.hpp"
+
+namespace predict = pba::predict;
+
+struct pba_slot {
+    explicit pba_slot(std::shared_ptr<predict::ModelSlot> s) : slot(std::move(s)) {}
+    mutable pba::capi::Lifetime lifetime;
+    std::shared_ptr<predict::ModelSlot> slot;
+};
+
+// Exactly one of `single` and `hybrid` is set.
+struct pba_predictor {
+    mutable pba::capi::Lifetime lifetime;
+    std::unique_ptr<predict::Predictor> single;
+    std::unique_ptr<predict::HybridPredictor> hybrid;
+};
+
+namespace pba::capi {
+namespace {
+
+static_assert(predict::kModelVersionCapacity <= PBA_MODEL_VERSION_CAPACITY);
+static_assert(predict::kModeCount == 3 && predict::kFallbackReasonCount == 5 && predict::kForecastFieldCount == 4);
+static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::bandwidth_mbps) &&
+              PBA_FIELD_LATENCY == predict::field_bit(predict::SampleField::latency_ms) &&
+              PBA_FIELD_PACKET_LOSS == predict::field_bit(predict::SampleField::packet_loss) &&
+              PBA_FIELD_JITTER == predict::field_bit(predict::SampleField::jitter_ms) &&
+              PBA_FIELD_THROUGHPUT == predict::field_bit(predict::SampleField::throughput_mbps) &&
+              PBA_FIELD_RELIABILITY == predict::field_bit(predict::SampleField::reliability));
+static_assert(PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP ==
+              static_cast<int>(predict::ObserveStatus::refused_backwards_timestamp));
+static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error));
+
+// pba_mode counts from 1 (0 is AUTO); predict::Mode from 0.
+std::uint32_t to_c(predict::Mode mode) noexcept { return static_cast<std::uint32_t>(mode) + 1; }
+
+template <std::size_t N>
+void copy_version(char (&out)[N], const std::array<char, predict::kModelVersionCapacity>& version) noexcept {
+    static_assert(N >= predict::kModelVersionCapacity);
+    std::memset(out, 0, N);
+    std::memcpy(out, version.data(), version.size());
+    out[N - 1] = '\0';
+}
+
+void to_c(const predict::Forecast& f, pba_forecast& out) noexcept {
+    out.bandwidth_mbps = f.bandwidth_mbps;
+    out.latency_ms = f.latency_ms;
+    out.packet_loss = f.packet_loss;
+    out.jitter_ms = f.jitter_ms;
+    out.confidence = f.confidence;
+    out.bandwidth_low_mbps = f.bandwidth_low_mbps;
+    out.bandwidth_high_mbps = f.bandwidth_high_mbps;
+    out.interval_coverage = f.interval_coverage;
+    out.made_at_unix_s = f.made_at_unix_s;
+    out.target_unix_s = f.target_unix_s;
+    out.horizon_s = f.horizon_s;
+    out.horizon_steps = f.horizon_steps;
+    out.target = static_cast<std::uint32_t>(f.target);
+    out.mode = to_c(f.mode);
+    out.fallback = f.fallback ? 1 : 0;
+    out.fallback_reason = static_cast<std::uint32_t>(f.fallback_reason);
+    out.fallback_fields = f.fallback_fields;
+    out.unknown_fields = f.unknown_fields;
+    out.reserved = 0;
+    out.model_generation = f.model_generation;
+    copy_version(out.model_version, f.model_version);
+}
+
+void to_c(const predict::AccuracySummary& a, pba_accuracy& out) noexcept {
+    out.matched = a.matched;
+    for (std::size_t i = 0; i < 4; ++i) {
+        out.fields[i].count = a.fields[i].count;
+        out.fields[i].mae = a.fields[i].mae;
+        out.fields[i].nonzero_count = a.fields[i].nonzero_count;
+        out.fields[i].mape = a.fields[i].mape;
+        out.fields[i].within_20pct = a.fields[i].within_20pct;
+    }
+    out.relative_error_count = a.relative_error_count;
+    out.mean_relative_error = a.mean_relative_error;
+    out.accuracy = a.accuracy;
+}
+
+void to_c(const predict::PredictorStats& s, pba_predictor_stats& out) noexcept {
+    out.predictions = s.predictions;
+    out.model_predictions = s.model_predictions;
+    out.fallback_predictions = s.fallback_predictions;
+    for (std::size_t i = 0; i < 3; ++i) out.predictions_by_mode[i] = s.predictions_by_mode[i];
+    for (std::size_t i = 0; i < 5; ++i) out.fallbacks_by_reason[i] = s.fallbacks_by_reason[i];
+    out.mode_switches = s.mode_switches;
+    out.mode = to_c(s.mode);
+    out.reserved = 0;
+    out.samples_accepted = s.samples.accepted;
+    out.samples_refused_invalid_timestamp = s.samples.refused_invalid_timestamp;
+    out.samples_refused_repeated_timestamp = s.samples.refused_repeated_timestamp;
+    out.samples_refused_backwards_timestamp = s.samples.refused_backwards_timestamp;
+    out.window_resets = s.samples.window_resets;
+    out.dropped_values = s.samples.dropped_values;
+    out.forecasts_matched = s.forecasts_matched;
+    out.forecasts_expired = s.forecasts_expired;
+    out.latency_count = s.latency.count;
+    out.latency_p50_us = s.latency.p50_us;
+    out.latency_p95_us = s.latency.p95_us;
+    out.latency_p99_us = s.latency.p99_us;
+    out.latency_max_us = s.latency.max_us;
+    out.latency_mean_us = s.latency.mean_us;
+    to_c(s.accuracy, out.accuracy);
+    to_c(s.model_accuracy, out.model_accuracy);
+    out.model_confidence = s.model_confidence;
+    out.last_confidence = s.last_confidence;
+    out.interval_target_coverage = s.interval.target_coverage;
+    out.interval_half_width_mbps = s.interval.half_width;
+    out.interval_checked = s.interval.checked;
+    out.interval_covered = s.interval.covered;
+    out.interval_measured_coverage = s.interval.measured_coverage;
+    out.model_generation = s.model_generation;
+    out.reloads_succeeded = s.reloads_succeeded;
+    out.reloads_refused = s.reloads_refused;
+    copy_version(out.model_version, s.model_version);
+}
+
+void to_c(const predict::ModelScore& s, pba_model_score& out) noexcept {
+    copy_version(out.model_version, s.model_version);
+    out.forecasts = s.forecasts;
+    out.fallbacks = s.fallbacks;
+    to_c(s.accuracy, out.accuracy);
+    out.horizon_s = s.horizon_s;
+    out.target = static_cast<std::uint32_t>(s.target);
+    out.reserved = 0;
+}
+
+pba_status to_sample(const char* function, const pba_sample* in, predict::Sample& out) noexcept {
+    if (in->struct_size != sizeof(pba_sample))
+        return fail(PBA_ERR_STRUCT_SIZE, "{}: sample.struct_size is {}, this library ({}) knows only {}", function,
+                    in->struct_size, PBA_VERSION_STRING, sizeof(pba_sample));
+    out.timestamp_unix_s = in->timestamp_unix_s;
+    out.bandwidth_mbps = in->bandwidth_mbps;
+    out.latency_ms = in->latency_ms;
+    out.packet_loss = in->packet_loss;
+    out.jitter_ms = in->jitter_ms;
+    out.throughput_mbps = in->throughput_mbps;
+    out.reliability = in->reliability;
+    return PBA_OK;
+}
+
+std::shared_ptr<predict::ModelSlot> slot_of(const pba_slot* handle) {
+    Use use(handle);
+    return handle->slot;
+}
+
+std::shared_ptr<const Model> model_of(const pba_model* handle) {
+    Use use(handle);
+    return handle->model;
+}
+
+pba_status observe_one(const char* function, pba_predictor* p, const pba_sample* sample,
+                       pba_observe_result* result) noexcept {
+    predict::Sample s;
+    if (auto status = to_sample(function, sample, s)) return status;
+    const predict::ObserveResult r = p->single ? p->single->observe(s) : p->hybrid->observe(s);
+    if (result != nullptr) {
+        result->status = static_cast<std::uint32_t>(r.status);
+        result->dropped_fields = r.dropped_fields;
+    }
+    if (!r.accepted())
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: sample at timestamp {} refused: {}", function,
+                    sample->timestamp_unix_s, predict::to_string(r.status));
+    return ok();
+}
+
+pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* forecast) noexcept {
+    if (auto s = check_struct(function, "forecast", forecast)) return s;
+    return guarded(function, [&] {
+        to_c(p->single ? p->single->predict() : p->hybrid->predict(), *forecast);
+        return ok();
+    });
+}
+
+// The member predictor behind `role`, or nullptr after recording why there is none.
+predict::Predictor* member(const char* function, const pba_predictor* p, pba_role role) noexcept {
+    if (p->single) {
+        if (role == PBA_ROLE_MAIN) return p->single.get();
+        fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} given to a single-model predictor, which has only PBA_ROLE_MAIN",
+             function, static_cast<int>(role));
+        return nullptr;
+    }
+    if (role == PBA_ROLE_DATACENTER) return &p->hybrid->datacenter();
+    if (role == PBA_ROLE_INTERNET) return &p->hybrid->internet();
+    fail(PBA_ERR_INVALID_ARGUMENT,
+         "{}: role {} given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET", function,
+         static_cast<int>(role));
+    return nullptr;
+}
+
+pba_status reload(const char* function, pba_predictor* predictor, pba_role role, const pba_load_options* options,
+                  uint64_t* out_generation, auto&& load) {
+    PBA_CHECK_NOT_NULL(function, predictor);
+    Use use(predictor);
+    return guarded(function, [&] {
+        LoadOptions opts;
+        if (options != nullptr) {
+            if (auto s = check_struct(function, "options", options)) return s;
+            if (auto s = check_reserved(function, "options", options->reserved)) return s;
+            opts.verify_self_test = options->verify_self_test != 0;
+        }
+        predict::Predictor* m = member(function, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        const std::uint64_t generation = load(m->slot(), opts);
+        if (out_generation != nullptr) *out_generation = generation;
+        return ok();
+    });
+}
+
+pba_status slot_reload(const char* function, pba_slot* slot, const pba_load_options* options,
+                       uint64_t* out_generation, auto&& load) {
+    PBA_CHECK_NOT_NULL(function, slot);
+    Use use(slot);
+    return guarded(function, [&] {
+        LoadOptions opts;
+        if (options != nullptr) {
+            if (auto s = check_struct(function, "options", options)) return s;
+            if (auto s = check_reserved(function, "options", options->reserved)) return s;
+            opts.verify_self_test = options->verify_self_test != 0;
+        }
+        const std::uint64_t generation = load(*slot->slot, opts);
+        if (out_generation != nullptr) *out_generation = generation;
+        return ok();
+    });
+}
+
+pba_status check_config(const char* fn, const pba_predictor_config* c) noexcept {
+    if (auto s = check_struct(fn, "config", c)) return s;
+    if (auto s = check_reserved(fn, "config", c->reserved)) return s;
+    const bool single = c->model != nullptr || c->slot != nullptr;
+    const bool aware = c->datacenter_model != nullptr || c->datacenter_slot != nullptr ||
+                       c->internet_model != nullptr || c->internet_slot != nullptr;
+    if (c->model != nullptr && c->slot != nullptr)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config sets both model and slot; set one", fn);
+    if (c->datacenter_model != nullptr && c->datacenter_slot != nullptr)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config sets both datacenter_model and datacenter_slot; set one",
+                    fn);
+    if (c->internet_model != nullptr && c->internet_slot != nullptr)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config sets both internet_model and internet_slot; set one", fn);
+    if (single && aware)
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config sets a single model and datacenter/internet models; a predictor is one kind", fn);
+    if (c->mode < PBA_MODE_AUTO || c->mode > PBA_MODE_HYBRID)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.mode {} is not a pba_mode (0..3)", fn, c->mode);
+    if (single && c->mode != PBA_MODE_AUTO)
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config.mode {} needs a mode-aware predictor; a single model serves every link (use "
+                    "PBA_MODE_AUTO)",
+                    fn, c->mode);
+    return PBA_OK;
+}
+
+predict::PredictorConfig predictor_config(const pba_predictor_config& c) {
+    predict::PredictorConfig p;
+    p.utc_offset_s = c.utc_offset_s;
+    p.sample_interval_s = c.sample_interval_s;
+    p.max_gap_s = c.max_gap_s;
+    p.accuracy_window = c.accuracy_window;
+    p.interval_window = c.interval_window;
+    p.interval_coverage = c.interval_coverage;
+    p.match_observed_samples = c.match_observed_samples != 0;
+    return p;
+}
+
+predict::HybridConfig hybrid_config(const pba_predictor_config& c) {
+    predict::HybridConfig h;
+    h.policy = static_cast<predict::ModePolicy>(c.mode);  // same numbering: AUTO 0 .. HYBRID 3
+    h.detector.average_samples = c.average_samples;
+    h.detector.dwell_samples = c.dwell_samples;
+    h.detector.hysteresis = c.hysteresis;
+    h.detector.thresholds.datacenter_max_latency_ms = c.datacenter_max_latency_ms;
+    h.detector.thresholds.datacenter_min_bandwidth_mbps = c.datacenter_min_bandwidth_mbps;
+    h.detector.thresholds.datacenter_max_packet_loss = c.datacenter_max_packet_loss;
+    h.detector.thresholds.internet_min_latency_ms = c.internet_min_latency_ms;
+    h.detector.thresholds.internet_max_bandwidth_mbps = c.internet_max_bandwidth_mbps;
+    h.detector.thresholds.internet_min_packet_loss = c.internet_min_packet_loss;
+    h.predictor = predictor_config(c);
+    return h;
+}
+static_assert(static_cast<int>(predict::ModePolicy::hybrid) == PBA_MODE_HYBRID &&
+              static_cast<int>(predict::ModePolicy::datacenter) == PBA_MODE_DATACENTER);
+
+std::shared_ptr<predict::ModelSlot> member_slot(const pba_model* model, const pba_slot* slot) {
+    if (slot != nullptr) return slot_of(slot);
+    if (model != nullptr) return std::make_shared<predict::ModelSlot>(model_of(model));
+    return nullptr;
+}
+
+// Runs `one(i)` for every link; the call's message is the first failure's, with its index.
+template <typename One>
+pba_status for_links(size_t count, pba_status* statuses, One&& one) noexcept {
+    size_t failures = 0;
+    size_t first = 0;
+    pba_status first_status = PBA_OK;
+    std::string first_message;
+    for (size_t i = 0; i < count; ++i) {
+        const pba_status s = one(i);
+        if (statuses != nullptr) statuses[i] = s;
+        if (s != PBA_OK && failures++ == 0) {
+            first = i;
+            first_status = s;
+            try {
+                first_message = pba_last_error();
+            } catch (...) {
+            }
+        }
+    }
+    if (failures == 0) return ok();
+    return fail(first_status, "{} (link {}; {} of {} links failed)", first_message, first, failures, count);
+}
+
+}  // namespace
+}  // namespace pba::capi
+
+using namespace pba::capi;
+
+extern "C" {
+
+pba_status pba_slot_create(const pba_model* model, pba_slot** out_slot) {
+    constexpr const char* fn = "pba_slot_create";
+    PBA_CHECK_NOT_NULL(fn, out_slot);
+    *out_slot = nullptr;
+    return guarded(fn, [&] {
+        auto slot = model != nullptr ? std::make_shared<predict::ModelSlot>(model_of(model))
+                                     : std::make_shared<predict::ModelSlot>();
+        *out_slot = new pba_slot(std::move(slot));
+        return ok();
+    });
+}
+
+void pba_slot_free(pba_slot* slot) { release(slot); }
+
+pba_status pba_slot_reload_file(pba_slot* slot, const char* path, const pba_load_options* options,
+                                uint64_t* out_generation) {
+    constexpr const char* fn = "pba_slot_reload_file";
+    PBA_CHECK_NOT_NULL(fn, path);
+    return slot_reload(fn, slot, options, out_generation,
+                       [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+}
+
+pba_status pba_slot_reload_memory(pba_slot* slot, const void* data, size_t size, const pba_load_options* options,
+                                  uint64_t* out_generation) {
+    constexpr const char* fn = "pba_slot_reload_memory";
+    if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
+    return slot_reload(fn, slot, options, out_generation, [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
+        return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
+    });
+}
+
+pba_status pba_slot_replace(pba_slot* slot, const pba_model* model, uint64_t* out_generation) {
+    constexpr const char* fn = "pba_slot_replace";
+    PBA_CHECK_NOT_NULL(fn, model);
+    return slot_reload(fn, slot, nullptr, out_generation,
+                       [&](predict::ModelSlot& s, const pba::LoadOptions&) { return s.replace(model_of(model)); });
+}
+
+uint64_t pba_slot_generation(const pba_slot* slot) {
+    if (slot == nullptr) return 0;
+    Use use(slot);
+    return slot->slot->generation();
+}
+
+pba_status pba_predictor_create(const pba_predictor_config* config, pba_predictor** out_predictor) {
+    constexpr const char* fn = "pba_predictor_create";
+    PBA_CHECK_NOT_NULL(fn, out_predictor);
+    *out_predictor = nullptr;
+    PBA_CHECK_NOT_NULL(fn, config);
+    if (auto s = check_config(fn, config)) return s;
+    return guarded(fn, [&] {
+        auto p = std::make_unique<pba_predictor>();
+        if (config->model != nullptr || config->slot != nullptr) {
+            p->single = std::make_unique<predict::Predictor>(member_slot(config->model, config->slot),
+                                                             predictor_config(*config));
+        } else {
+            p->hybrid = std::make_unique<predict::HybridPredictor>(
+                member_slot(config->datacenter_model, config->datacenter_slot),
+                member_slot(config->internet_model, config->internet_slot), hybrid_config(*config));
+        }
+        *out_predictor = p.release();
+        return ok();
+    });
+}
+
+void pba_predictor_free(pba_predictor* predictor) { release(predictor); }
+
+pba_status pba_predictor_observe(pba_predictor* predictor, const pba_sample* sample, pba_observe_result* result) {
+    constexpr const char* fn = "pba_predictor_observe";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, sample);
+    if (result != nullptr)
+        if (auto s = check_struct(fn, "result", result)) return s;
+    Use use(predictor);
+    return observe_one(fn, predictor, sample, result);
+}
+
+pba_status pba_predictor_observe_many(pba_predictor* predictor, const pba_sample* samples, size_t count,
+                                      size_t* accepted) {
+    constexpr const char* fn = "pba_predictor_observe_many";
+    if (accepted != nullptr) *accepted = 0;
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    if (samples == nullptr && count != 0)
+        return fail(PBA_ERR_NULL_POINTER, "{}: samples is NULL with count {}", fn, count);
+    for (size_t i = 0; i < count; ++i)
+        if (samples[i].struct_size != sizeof(pba_sample))
+            return fail(PBA_ERR_STRUCT_SIZE, "{}: samples[{}].struct_size is {}, this library ({}) knows only {}", fn, i,
+                        samples[i].struct_size, PBA_VERSION_STRING, sizeof(pba_sample));
+    Use use(predictor);
+    size_t n = 0;
+    size_t refused = 0;
+    size_t first_refused = 0;
+    predict::ObserveStatus first_status = predict::ObserveStatus::accepted;
+    for (size_t i = 0; i < count; ++i) {
+        predict::Sample s;
+        to_sample(fn, &samples[i], s);
+        const auto r = predictor->single ? predictor->single->observe(s) : predictor->hybrid->observe(s);
+        if (r.accepted()) {
+            ++n;
+        } else if (refused++ == 0) {
+            first_refused = i;
+            first_status = r.status;
+        }
+    }
+    if (accepted != nullptr) *accepted = n;
+    if (refused != 0)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: {} of {} samples refused; the first, samples[{}] at timestamp {}: {}",
+                    fn, refused, count, first_refused, samples[first_refused].timestamp_unix_s,
+                    predict::to_string(first_status));
+    return ok();
+}
+
+pba_status pba_predictor_predict(pba_predictor* predictor, pba_forecast* forecast) {
+    constexpr const char* fn = "pba_predictor_predict";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, forecast);
+    Use use(predictor);
+    return predict_one(fn, predictor, forecast);
+}
+
+pba_status pba_predictor_record_actual(pba_predictor* predictor, const pba_sample* actual, uint32_t* matched,
+                                       uint32_t* expired) {
+    constexpr const char* fn = "pba_predictor_record_actual";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, actual);
+    predict::Sample s;
+    if (auto status = to_sample(fn, actual, s)) return status;
+    Use use(predictor);
+    return guarded(fn, [&] {
+        const predict::MatchCounts counts =
+            predictor->single ? predictor->single->record_actual(s) : predictor->hybrid->record_actual(s);
+        if (matched != nullptr) *matched = counts.matched;
+        if (expired != nullptr) *expired = counts.expired;
+        return ok();
+    });
+}
+
+pba_status pba_predictor_reset(pba_predictor* predictor) {
+    PBA_CHECK_NOT_NULL("pba_predictor_reset", predictor);
+    Use use(predictor);
+    if (predictor->single)
+        predictor->single->reset();
+    else
+        predictor->hybrid->reset();
+    return ok();
+}
+
+pba_status pba_predictor_mode(const pba_predictor* predictor, pba_mode* mode) {
+    constexpr const char* fn = "pba_predictor_mode";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, mode);
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Mode m = predict::Mode::hybrid;
+        if (predictor->hybrid) {
+            m = predictor->hybrid->mode();
+        } else if (auto model = predictor->single->slot().model()) {
+            m = model->mode();
+        }
+        *mode = static_cast<pba_mode>(to_c(m));
+        return ok();
+    });
+}
+
+pba_status pba_predictor_reload_file(pba_predictor* predictor, pba_role role, const char* path,
+                                     const pba_load_options* options, uint64_t* out_generation) {
+    constexpr const char* fn = "pba_predictor_reload_file";
+    PBA_CHECK_NOT_NULL(fn, path);
+    return reload(fn, predictor, role, options, out_generation,
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+}
+
+pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, const void* data, size_t size,
+                                       const pba_load_options* options, uint64_t* out_generation) {
+    constexpr const char* fn = "pba_predictor_reload_memory";
+    if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
+    return reload(fn, predictor, role, options, out_generation, [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
+        return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
+    });
+}
+
+pba_status pba_predictor_slot(const pba_predictor* predictor, pba_role role, pba_slot** out_slot) {
+    constexpr const char* fn = "pba_predictor_slot";
+    PBA_CHECK_NOT_NULL(fn, out_slot);
+    *out_slot = nullptr;
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Predictor* m = member(fn, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        *out_slot = new pba_slot(m->shared_slot());
+        return ok();
+    });
+}
+
+pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor_stats* stats) {
+    constexpr const char* fn = "pba_predictor_get_stats";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, stats);
+    if (auto s = check_struct(fn, "stats", stats)) return s;
+    Use use(predictor);
+    return guarded(fn, [&] {
+        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), *stats);
+        return ok();
+    });
+}
+
+pba_status pba_prometheus_text(const pba_predictor* const* predictors, const char* const* links, size_t count,
+                               char* buffer, size_t capacity, size_t* required) {
+    constexpr const char* fn = "pba_prometheus_text";
+    if (count != 0) {
+        PBA_CHECK_NOT_NULL(fn, predictors);
+        PBA_CHECK_NOT_NULL(fn, links);
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
+        if (links[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: links[{}] is NULL", fn, i);
+    }
+    return guarded(fn, [&] {
+        std::vector<predict::PredictorStats> stats(count);
+        std::vector<predict::LinkStats> entries(count);
+        for (size_t i = 0; i < count; ++i) {
+            Use use(predictors[i]);
+            stats[i] = predictors[i]->single ? predictors[i]->single->stats() : predictors[i]->hybrid->stats();
+            entries[i] = {links[i], &stats[i]};
+        }
+        std::string text;
+        predict::write_prometheus(text, entries);
+        return write_text(fn, text, buffer, capacity, required);
+    });
+}
+
+pba_status pba_predictor_set_challenger(pba_predictor* predictor, pba_role role, const pba_model* challenger,
+                                        uint64_t min_matched) {
+    constexpr const char* fn = "pba_predictor_set_challenger";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, challenger);
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Predictor* m = member(fn, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        m->set_challenger(model_of(challenger), min_matched);
+        return ok();
+    });
+}
+
+pba_status pba_predictor_clear_challenger(pba_predictor* predictor, pba_role role) {
+    constexpr const char* fn = "pba_predictor_clear_challenger";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    Use use(predictor);
+    predict::Predictor* m = member(fn, predictor, role);
+    if (m == nullptr) return PBA_ERR_INVALID_ARGUMENT;
+    m->clear_challenger();
+    return ok();
+}
+
+pba_status pba_predictor_challenger_report(const pba_predictor* predictor, pba_role role,
+                                           pba_challenger_report* report) {
+    constexpr const char* fn = "pba_predictor_challenger_report";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    PBA_CHECK_NOT_NULL(fn, report);
+    if (auto s = check_struct(fn, "report", report)) return s;
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Predictor* m = member(fn, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        const predict::ChallengerReport r = m->challenger_report();
+        to_c(r.champion, report->champion);
+        to_c(r.challenger, report->challenger);
+        report->better = static_cast<std::uint32_t>(r.better);
+        report->comparable = r.comparable ? 1 : 0;
+        report->min_matched = r.min_matched;
+        return ok();
+    });
+}
+
+pba_status pba_predictor_challenger_text(const pba_predictor* predictor, pba_role role, char* buffer,
+                                         size_t capacity, size_t* required) {
+    constexpr const char* fn = "pba_predictor_challenger_text";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Predictor* m = member(fn, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        return write_text(fn, predict::format_report(m->challenger_report()), buffer, capacity, required);
+    });
+}
+
+pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pba_role role, uint64_t* out_generation) {
+    constexpr const char* fn = "pba_predictor_promote_challenger";
+    PBA_CHECK_NOT_NULL(fn, predictor);
+    Use use(predictor);
+    return guarded(fn, [&] {
+        predict::Predictor* m = member(fn, predictor, role);
+        if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
+        const std::uint64_t generation = m->promote_challenger();
+        if (out_generation != nullptr) *out_generation = generation;
+        return ok();
+    });
+}
+
+pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
+                             pba_status* statuses) {
+    constexpr const char* fn = "pba_observe_links";
+    if (count != 0) {
+        PBA_CHECK_NOT_NULL(fn, predictors);
+        PBA_CHECK_NOT_NULL(fn, samples);
+    }
+    return for_links(count, statuses, [&](size_t i) {
+        if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
+        Use use(predictors[i]);
+        return observe_one(fn, predictors[i], &samples[i], nullptr);
+    });
+}
+
+pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,
+                             pba_status* statuses) {
+    constexpr const char* fn = "pba_predict_links";
+    if (count != 0) {
+        PBA_CHECK_NOT_NULL(fn, predictors);
+        PBA_CHECK_NOT_NULL(fn, forecasts);
+    }
+    return for_links(count, statuses, [&](size_t i) {
+        if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
+        Use use(predictors[i]);
+        return predict_one(fn, predictors[i], &forecasts[i]);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,588 @@
+// Predictors, slots, hot reload, stats, Prometheus, champion/challenger and the many-links
+// calls through the C interface, with values computed by hand.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pba.h"
+#include "pba/format/model_file.hpp"
+#include "support/alloc_counter.hpp"
+#include "support/model_builder.hpp"
+
+namespace {
+
+std::string last_error() { return pba_last_error(); }
+
+// A one-sample "model" y = w x + b over bandwidth / 1000, de-normalised x 1000, so it
+// forecasts bandwidth w * bw + 1000 b. Latency, loss and jitter come from the fallback rule.
+std::vector<std::byte> linear_bytes(float w, float b, const std::string& version) {
+    auto d = pba::test::ModelBuilder({1})
+                 .dense(1)
+                 .meta("model.name", std::string("linear"))
+                 .meta("model.version", version)
+                 .meta("model.mode", std::string("internet"))
+                 .meta("input.features", std::vector<std::string>{"bandwidth_mbps"})
+                 .meta("input.norm", std::vector<std::string>{"divide"})
+                 .meta("input.norm_a", std::vector<double>{1000.0})
+                 .meta("output.targets", std::vector<std::string>{"bandwidth_mbps"})
+                 .meta("output.norm", std::vector<std::string>{"divide"})
+                 .meta("output.norm_a", std::vector<double>{1000.0})
+                 .meta("input.sample_interval_s", 1.0)
+                 .meta("forecast.horizon_steps", std::int64_t{1})
+                 .build();
+    d.tensors[0].values = {w};
+    d.tensors[1].values = {b};
+    return pba::format::write_model(d);
+}
+
+pba_model* load(const std::vector<std::byte>& bytes) {
+    pba_model* m = nullptr;
+    REQUIRE(pba_model_load_memory(bytes.data(), bytes.size(), nullptr, &m) == PBA_OK);
+    return m;
+}
+
+pba_sample sample(double t, double bw, double lat = PBA_MISSING, double loss = PBA_MISSING,
+                  double jitter = PBA_MISSING) {
+    pba_sample s = pba_sample_at(t);
+    s.bandwidth_mbps = bw;
+    s.latency_ms = lat;
+    s.packet_loss = loss;
+    s.jitter_ms = jitter;
+    return s;
+}
+
+pba_forecast forecast_struct() {
+    pba_forecast f;
+    std::memset(&f, 0, sizeof f);
+    f.struct_size = sizeof f;
+    return f;
+}
+
+pba_predictor_stats stats_of(const pba_predictor* p) {
+    pba_predictor_stats s;
+    std::memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    REQUIRE(pba_predictor_get_stats(p, &s) == PBA_OK);
+    return s;
+}
+
+struct Predictor {
+    pba_predictor* p = nullptr;
+    explicit Predictor(const pba_predictor_config& config) {
+        REQUIRE(pba_predictor_create(&config, &p) == PBA_OK);
+        REQUIRE(p != nullptr);
+    }
+    ~Predictor() { pba_predictor_free(p); }
+};
+
+struct Model {
+    pba_model* m;
+    explicit Model(const std::vector<std::byte>& bytes) : m(load(bytes)) {}
+    ~Model() { pba_model_free(m); }
+};
+
+}  // namespace
+
+TEST_CASE("the transport's fallback case: no model, ten samples give 154 / 25.4 / 0.01 / 2", "[capi]") {
+    pba_predictor_config config = pba_predictor_config_default();
+    Predictor p(config);
+
+    pba_forecast f = forecast_struct();
+    CHECK(pba_predictor_predict(p.p, &f) == PBA_ERR_NOT_READY);
+    CHECK_THAT(last_error(), Catch::Contains("pba_predictor_predict"));
+
+    for (int i = 0; i < 10; ++i) {
+        const pba_sample s = sample(1000.0 + i, 100.0 + 10 * i, 20.0 + i, 0.01, 2.0);
+        pba_observe_result r{sizeof(pba_observe_result), 99, 99};
+        REQUIRE(pba_predictor_observe(p.p, &s, &r) == PBA_OK);
+        CHECK(r.status == PBA_OBSERVE_ACCEPTED);
+        CHECK(r.dropped_fields == 0);
+    }
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.bandwidth_mbps == Approx(154.0));
+    CHECK(f.latency_ms == Approx(25.4));
+    CHECK(f.packet_loss == Approx(0.01));
+    CHECK(f.jitter_ms == Approx(2.0));
+    CHECK(f.fallback == 1);
+    CHECK(f.fallback_reason == PBA_FALLBACK_NO_MODEL);
+    CHECK(f.confidence <= 0.5);
+    CHECK(f.made_at_unix_s == 1009.0);
+    CHECK(std::string(f.model_version).empty());
+    CHECK(f.model_generation == 0);
+    CHECK(f.mode != PBA_MODE_AUTO);
+}
+
+TEST_CASE("a single-model predictor answers from its model: bandwidth 2 bw + 1000", "[capi]") {
+    Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.model = model.m;
+    Predictor p(config);
+    pba_model_free(model.m);  // the predictor keeps the model alive on its own
+    model.m = nullptr;
+
+    const pba_sample s = sample(2000.0, 300.0, 40.0, 0.0, 1.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.bandwidth_mbps == Approx(1600.0).epsilon(1e-6));
+    CHECK(f.latency_ms == Approx(40.0));  // fallback rule on one sample: the sample
+    CHECK(f.fallback == 0);
+    CHECK(f.fallback_reason == PBA_FALLBACK_NONE);
+    CHECK((f.fallback_fields & PBA_FIELD_BANDWIDTH) == 0);
+    CHECK((f.fallback_fields & PBA_FIELD_LATENCY) != 0);
+    CHECK(std::string(f.model_version) == "lin-1");
+    CHECK(f.model_generation == 1);
+    CHECK(f.mode == PBA_MODE_INTERNET);
+    CHECK(f.horizon_steps == 1);
+    CHECK(f.horizon_s == Approx(1.0));
+    CHECK(f.target_unix_s == Approx(2001.0));
+
+    pba_mode mode = PBA_MODE_AUTO;
+    REQUIRE(pba_predictor_mode(p.p, &mode) == PBA_OK);
+    CHECK(mode == PBA_MODE_INTERNET);
+
+    const auto stats = stats_of(p.p);
+    CHECK(stats.predictions == 1);
+    CHECK(stats.model_predictions == 1);
+    CHECK(stats.samples_accepted == 1);
+    CHECK(stats.model_generation == 1);
+    CHECK(std::string(stats.model_version) == "lin-1");
+    CHECK(stats.latency_count == 1);
+}
+
+TEST_CASE("samples: NaN timestamps, repeats and time going backwards are refused and counted", "[capi]") {
+    pba_predictor_config config = pba_predictor_config_default();
+    Predictor p(config);
+    pba_observe_result r{sizeof(pba_observe_result), 0, 0};
+
+    pba_sample s = sample(NAN, 100.0);
+    CHECK(pba_predictor_observe(p.p, &s, &r) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(r.status == PBA_OBSERVE_REFUSED_INVALID_TIMESTAMP);
+    CHECK_THAT(last_error(), Catch::Contains("refused_invalid_timestamp"));
+
+    s = sample(100.0, 100.0);
+    CHECK(pba_predictor_observe(p.p, &s, &r) == PBA_OK);
+    CHECK(pba_predictor_observe(p.p, &s, &r) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(r.status == PBA_OBSERVE_REFUSED_REPEATED_TIMESTAMP);
+    s = sample(99.0, 100.0);
+    CHECK(pba_predictor_observe(p.p, &s, &r) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(r.status == PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP);
+
+    // Invalid values are dropped, the sample kept.
+    s = sample(101.0, -5.0, INFINITY, 1.5, 2.0);
+    CHECK(pba_predictor_observe(p.p, &s, &r) == PBA_OK);
+    CHECK(r.dropped_fields == (PBA_FIELD_BANDWIDTH | PBA_FIELD_LATENCY | PBA_FIELD_PACKET_LOSS));
+
+    const auto stats = stats_of(p.p);
+    CHECK(stats.samples_accepted == 2);
+    CHECK(stats.samples_refused_invalid_timestamp == 1);
+    CHECK(stats.samples_refused_repeated_timestamp == 1);
+    CHECK(stats.samples_refused_backwards_timestamp == 1);
+    CHECK(stats.dropped_values == 3);
+
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(std::isfinite(f.bandwidth_mbps));
+    CHECK(std::isfinite(f.latency_ms));
+}
+
+TEST_CASE("observe_many offers every sample and names the first refused", "[capi]") {
+    pba_predictor_config config = pba_predictor_config_default();
+    Predictor p(config);
+    std::vector<pba_sample> samples = {sample(1, 10), sample(2, 20), sample(2, 30), sample(NAN, 1), sample(3, 40)};
+    size_t accepted = 99;
+    CHECK(pba_predictor_observe_many(p.p, samples.data(), samples.size(), &accepted) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(accepted == 3);
+    CHECK_THAT(last_error(), Catch::Contains("2 of 5 samples refused") && Catch::Contains("samples[2]"));
+    CHECK(pba_predictor_observe_many(p.p, samples.data(), 0, &accepted) == PBA_OK);
+    CHECK(accepted == 0);
+    CHECK(pba_predictor_observe_many(p.p, nullptr, 0, nullptr) == PBA_OK);
+    CHECK(pba_predictor_observe_many(p.p, nullptr, 3, &accepted) == PBA_ERR_NULL_POINTER);
+
+    samples[1].struct_size = 8;
+    CHECK(pba_predictor_observe_many(p.p, samples.data(), samples.size(), &accepted) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("samples[1].struct_size is 8"));
+    CHECK(stats_of(p.p).samples_accepted == 3);  // nothing of the refused call was applied
+}
+
+TEST_CASE("predictor arguments: NULL, struct sizes, reserved fields, combinations, ranges", "[capi]") {
+    Model model(linear_bytes(1.0f, 0.0f, "x"));
+    pba_predictor* p = reinterpret_cast<pba_predictor*>(0x1);
+    pba_predictor_config c = pba_predictor_config_default();
+
+    CHECK(pba_predictor_create(nullptr, &p) == PBA_ERR_NULL_POINTER);
+    CHECK(p == nullptr);
+    CHECK(pba_predictor_create(&c, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK_THAT(last_error(), Catch::Contains("out_predictor is NULL"));
+
+    c.struct_size = 16;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("config.struct_size is 16"));
+
+    c = pba_predictor_config_default();
+    c.reserved[7] = 1;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("config.reserved[7]"));
+
+    c = pba_predictor_config_default();
+    c.model = model.m;
+    c.internet_model = model.m;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("one kind"));
+
+    c = pba_predictor_config_default();
+    c.model = model.m;
+    c.mode = PBA_MODE_DATACENTER;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("mode-aware"));
+
+    c = pba_predictor_config_default();
+    c.mode = 7;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("config.mode 7"));
+
+    c = pba_predictor_config_default();
+    c.interval_coverage = 1.5;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("interval_coverage"));
+
+    c = pba_predictor_config_default();
+    c.dwell_samples = 0;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(p == nullptr);
+
+    // A model without the metadata a predictor needs.
+    Model raw(pba::format::write_model(pba::test::ModelBuilder({4}).dense(2).build()));
+    c = pba_predictor_config_default();
+    c.model = raw.m;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_MALFORMED_MODEL);
+    CHECK_THAT(last_error(), Catch::Contains("input.features"));
+
+    c = pba_predictor_config_default();
+    Predictor ok(c);
+    pba_sample s = sample(1, 1);
+    s.struct_size = sizeof s + 8;
+    CHECK(pba_predictor_observe(ok.p, &s, nullptr) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("sample.struct_size"));
+    CHECK(pba_predictor_observe(nullptr, &s, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_predictor_observe(ok.p, nullptr, nullptr) == PBA_ERR_NULL_POINTER);
+    s = sample(1, 1);
+    pba_observe_result r{4, 0, 0};
+    CHECK(pba_predictor_observe(ok.p, &s, &r) == PBA_ERR_STRUCT_SIZE);
+    REQUIRE(pba_predictor_observe(ok.p, &s, nullptr) == PBA_OK);
+
+    pba_forecast f = forecast_struct();
+    f.struct_size = 0;
+    CHECK(pba_predictor_predict(ok.p, &f) == PBA_ERR_STRUCT_SIZE);
+    CHECK(pba_predictor_predict(ok.p, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_predictor_predict(nullptr, &f) == PBA_ERR_NULL_POINTER);
+    pba_predictor_stats st;
+    st.struct_size = 1;
+    CHECK(pba_predictor_get_stats(ok.p, &st) == PBA_ERR_STRUCT_SIZE);
+    CHECK(pba_predictor_mode(ok.p, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_predictor_record_actual(ok.p, nullptr, nullptr, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_predictor_reset(nullptr) == PBA_ERR_NULL_POINTER);
+    pba_predictor_free(nullptr);
+    pba_slot_free(nullptr);
+}
+
+TEST_CASE("hot reload: a new model serves the next forecast, a corrupt one is refused and the old one serves", "[capi]") {
+    Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.model = model.m;
+    Predictor p(config);
+    const pba_sample s = sample(10.0, 300.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+
+    const auto v2 = linear_bytes(3.0f, 0.0f, "lin-2");
+    uint64_t generation = 0;
+    REQUIRE(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, v2.data(), v2.size(), nullptr, &generation) == PBA_OK);
+    CHECK(generation == 2);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.bandwidth_mbps == Approx(900.0).epsilon(1e-6));
+    CHECK(std::string(f.model_version) == "lin-2");
+    CHECK(f.model_generation == 2);
+
+    auto corrupt = v2;
+    corrupt[corrupt.size() / 2] ^= std::byte{1};
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, corrupt.data(), corrupt.size(), nullptr, &generation) ==
+          PBA_ERR_CHECKSUM_MISMATCH);
+    CHECK(generation == 2);
+    CHECK(pba_predictor_reload_file(p.p, PBA_ROLE_MAIN, "/nonexistent/v3.pba", nullptr, nullptr) == PBA_ERR_IO);
+    CHECK_THAT(last_error(), Catch::Contains("/nonexistent/v3.pba"));
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_DATACENTER, v2.data(), v2.size(), nullptr, nullptr) ==
+          PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("single-model predictor"));
+
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(std::string(f.model_version) == "lin-2");
+    const auto stats = stats_of(p.p);
+    CHECK(stats.reloads_succeeded == 1);
+    CHECK(stats.reloads_refused == 2);
+}
+
+TEST_CASE("a slot shared by predictors swaps every one of them at once", "[capi]") {
+    Model v1(linear_bytes(2.0f, 1.0f, "lin-1"));
+    Model v2(linear_bytes(3.0f, 0.0f, "lin-2"));
+    pba_slot* slot = nullptr;
+    REQUIRE(pba_slot_create(v1.m, &slot) == PBA_OK);
+    CHECK(pba_slot_generation(slot) == 1);
+
+    pba_predictor_config config = pba_predictor_config_default();
+    config.slot = slot;
+    Predictor a(config), b(config);
+    pba_slot_free(slot);  // the predictors keep the slot
+
+    pba_slot* shared = nullptr;
+    REQUIRE(pba_predictor_slot(a.p, PBA_ROLE_MAIN, &shared) == PBA_OK);
+    uint64_t generation = 0;
+    REQUIRE(pba_slot_replace(shared, v2.m, &generation) == PBA_OK);
+    CHECK(generation == 2);
+    CHECK(pba_slot_generation(shared) == 2);
+
+    for (pba_predictor* p : {a.p, b.p}) {
+        const pba_sample s = sample(5.0, 100.0);
+        REQUIRE(pba_predictor_observe(p, &s, nullptr) == PBA_OK);
+        pba_forecast f = forecast_struct();
+        REQUIRE(pba_predictor_predict(p, &f) == PBA_OK);
+        CHECK(f.bandwidth_mbps == Approx(300.0).epsilon(1e-6));
+        CHECK(std::string(f.model_version) == "lin-2");
+    }
+    const auto bytes = linear_bytes(1.0f, 0.0f, "lin-3");
+    CHECK(pba_slot_reload_memory(shared, bytes.data(), 10, nullptr, nullptr) == PBA_ERR_MALFORMED_MODEL);
+    CHECK(pba_slot_generation(shared) == 2);
+    CHECK(pba_slot_replace(shared, nullptr, nullptr) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_slot_generation(nullptr) == 0);
+    pba_slot_free(shared);
+
+    pba_slot* empty = nullptr;
+    REQUIRE(pba_slot_create(nullptr, &empty) == PBA_OK);
+    CHECK(pba_slot_generation(empty) == 0);
+    pba_slot_free(empty);
+}
+
+TEST_CASE("mode-aware predictor: the transport's (5 ms, 2000 Mbps) link is datacenter", "[capi]") {
+    Model dc(linear_bytes(1.0f, 0.0f, "dc-1"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.datacenter_model = dc.m;
+    Predictor p(config);
+    for (int i = 0; i < 10; ++i) {
+        const pba_sample s = sample(100.0 + i, 2000.0, 5.0, 0.0, 0.1);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    }
+    pba_mode mode = PBA_MODE_AUTO;
+    REQUIRE(pba_predictor_mode(p.p, &mode) == PBA_OK);
+    CHECK(mode == PBA_MODE_DATACENTER);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.mode == PBA_MODE_DATACENTER);
+    CHECK(std::string(f.model_version) == "dc-1");
+    CHECK(f.bandwidth_mbps == Approx(2000.0).epsilon(1e-6));
+
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, nullptr, 0, nullptr, nullptr) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("mode-aware"));
+    pba_slot* slot = nullptr;
+    REQUIRE(pba_predictor_slot(p.p, PBA_ROLE_INTERNET, &slot) == PBA_OK);
+    CHECK(pba_slot_generation(slot) == 0);  // no internet model
+    pba_slot_free(slot);
+}
+
+TEST_CASE("record_actual settles a pending forecast and the accuracy shows its error", "[capi]") {
+    Model model(linear_bytes(1.0f, 0.0f, "id"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.model = model.m;
+    config.match_observed_samples = 0;
+    Predictor p(config);
+    const pba_sample s = sample(50.0, 200.0, 10.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    REQUIRE(f.bandwidth_mbps == Approx(200.0).epsilon(1e-6));
+
+    uint32_t matched = 9, expired = 9;
+    const pba_sample actual = sample(51.0, 250.0, 10.0);
+    REQUIRE(pba_predictor_record_actual(p.p, &actual, &matched, &expired) == PBA_OK);
+    CHECK(matched == 1);
+    CHECK(expired == 0);
+    const auto stats = stats_of(p.p);
+    CHECK(stats.forecasts_matched == 1);
+    CHECK(stats.accuracy.matched == 1);
+    CHECK(stats.accuracy.fields[0].mae == Approx(50.0).epsilon(1e-5));  // |200 - 250|
+    CHECK(stats.accuracy.fields[0].mape == Approx(0.2).epsilon(1e-5));  // 50 / 250
+
+    pba_sample bad = sample(NAN, 1.0);
+    CHECK(pba_predictor_record_actual(p.p, &bad, &matched, &expired) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("pba_predictor_record_actual"));
+}
+
+TEST_CASE("many links in one call: per-link statuses, a bad link does not stop the others", "[capi]") {
+    pba_predictor_config config = pba_predictor_config_default();
+    Predictor a(config), b(config);
+    pba_predictor* links[3] = {a.p, nullptr, b.p};
+    pba_sample samples[3] = {sample(1.0, 100.0, 10.0), sample(1.0, 1.0), sample(1.0, 300.0, 30.0)};
+    pba_status statuses[3] = {PBA_ERR_INTERNAL, PBA_ERR_INTERNAL, PBA_ERR_INTERNAL};
+    CHECK(pba_observe_links(links, samples, 3, statuses) == PBA_ERR_NULL_POINTER);
+    CHECK(statuses[0] == PBA_OK);
+    CHECK(statuses[1] == PBA_ERR_NULL_POINTER);
+    CHECK(statuses[2] == PBA_OK);
+    CHECK_THAT(last_error(), Catch::Contains("predictors[1] is NULL") && Catch::Contains("1 of 3 links failed"));
+
+    pba_forecast forecasts[3] = {forecast_struct(), forecast_struct(), forecast_struct()};
+    CHECK(pba_predict_links(links, 3, forecasts, statuses) == PBA_ERR_NULL_POINTER);
+    CHECK(statuses[0] == PBA_OK);
+    CHECK(statuses[2] == PBA_OK);
+    CHECK(forecasts[0].bandwidth_mbps == Approx(100.0));
+    CHECK(forecasts[2].bandwidth_mbps == Approx(300.0));
+    CHECK(forecasts[2].latency_ms == Approx(30.0));
+
+    pba_predictor* good[2] = {a.p, b.p};
+    CHECK(pba_predict_links(good, 2, forecasts, nullptr) == PBA_OK);
+    CHECK(last_error().empty());
+    forecasts[1].struct_size = 3;
+    CHECK(pba_predict_links(good, 2, forecasts, statuses) == PBA_ERR_STRUCT_SIZE);
+    CHECK(statuses[0] == PBA_OK);
+    CHECK(statuses[1] == PBA_ERR_STRUCT_SIZE);
+    CHECK(pba_predict_links(nullptr, 0, nullptr, nullptr) == PBA_OK);
+    CHECK(pba_predict_links(nullptr, 1, forecasts, nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("Prometheus text: the transport's metric names, one series per link, snprintf sizes", "[capi]") {
+    pba_predictor_config config = pba_predictor_config_default();
+    Predictor a(config), b(config);
+    const pba_sample s = sample(1.0, 100.0, 10.0);
+    REQUIRE(pba_predictor_observe(a.p, &s, nullptr) == PBA_OK);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(a.p, &f) == PBA_OK);
+
+    const pba_predictor* predictors[2] = {a.p, b.p};
+    const char* names[2] = {"eu-west", "us\"east"};
+    size_t required = 0;
+    CHECK(pba_prometheus_text(predictors, names, 2, nullptr, 0, &required) == PBA_ERR_BUFFER_TOO_SMALL);
+    REQUIRE(required > 100);
+    std::vector<char> text(required + 1024);
+    REQUIRE(pba_prometheus_text(predictors, names, 2, text.data(), text.size(), &required) == PBA_OK);
+    const std::string t = text.data();
+    CHECK(t.size() + 1 == required);
+    CHECK_THAT(t, Catch::Contains("dwcp_pba_predictions_total{link=\"eu-west\""));
+    CHECK_THAT(t, Catch::Contains("link=\"us\\\"east\""));
+    CHECK_THAT(t, Catch::Contains("dwcp_pba_prediction_latency_ms_bucket"));
+    CHECK_THAT(t, Catch::Contains("# TYPE dwcp_pba_predictions_total counter"));
+
+    const char* bad_names[2] = {"x", nullptr};
+    CHECK(pba_prometheus_text(predictors, bad_names, 2, text.data(), text.size(), &required) == PBA_ERR_NULL_POINTER);
+    CHECK_THAT(last_error(), Catch::Contains("links[1] is NULL"));
+    CHECK(pba_prometheus_text(nullptr, nullptr, 0, text.data(), text.size(), &required) == PBA_OK);
+}
+
+TEST_CASE("champion/challenger through the C interface", "[capi]") {
+    Model champion(linear_bytes(1.0f, 0.0f, "champ"));
+    Model challenger(linear_bytes(1.0f, 0.01f, "chall"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.model = champion.m;
+    Predictor p(config);
+
+    pba_challenger_report report;
+    std::memset(&report, 0, sizeof report);
+    report.struct_size = sizeof report;
+    CHECK(pba_predictor_challenger_report(p.p, PBA_ROLE_MAIN, &report) == PBA_ERR_NOT_READY);
+    CHECK(pba_predictor_promote_challenger(p.p, PBA_ROLE_MAIN, nullptr) == PBA_ERR_NOT_READY);
+
+    REQUIRE(pba_predictor_set_challenger(p.p, PBA_ROLE_MAIN, challenger.m, 3) == PBA_OK);
+    // A constant 500 Mbps link: the champion (identity) is exact, the challenger 10 Mbps high.
+    for (int i = 0; i < 8; ++i) {
+        const pba_sample s = sample(100.0 + i, 500.0, 20.0);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+        pba_forecast f = forecast_struct();
+        REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+        CHECK(std::string(f.model_version) == "champ");
+    }
+    REQUIRE(pba_predictor_challenger_report(p.p, PBA_ROLE_MAIN, &report) == PBA_OK);
+    CHECK(std::string(report.champion.model_version) == "champ");
+    CHECK(std::string(report.challenger.model_version) == "chall");
+    CHECK(report.challenger.accuracy.fields[0].mae == Approx(10.0).epsilon(1e-4));
+    CHECK(report.champion.accuracy.fields[0].mae == Approx(0.0).margin(1e-3));
+    CHECK(report.better == PBA_WINNER_CHAMPION);
+    CHECK(report.min_matched == 3);
+
+    size_t required = 0;
+    CHECK(pba_predictor_challenger_text(p.p, PBA_ROLE_MAIN, nullptr, 0, &required) == PBA_ERR_BUFFER_TOO_SMALL);
+    std::vector<char> text(required);
+    REQUIRE(pba_predictor_challenger_text(p.p, PBA_ROLE_MAIN, text.data(), text.size(), nullptr) == PBA_OK);
+    CHECK_THAT(std::string(text.data()), Catch::Contains("better: champion"));
+
+    uint64_t generation = 0;
+    REQUIRE(pba_predictor_promote_challenger(p.p, PBA_ROLE_MAIN, &generation) == PBA_OK);
+    CHECK(generation == 2);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(std::string(f.model_version) == "chall");
+    CHECK(pba_predictor_set_challenger(p.p, PBA_ROLE_MAIN, nullptr, 3) == PBA_ERR_NULL_POINTER);
+    CHECK(pba_predictor_clear_challenger(p.p, PBA_ROLE_INTERNET) == PBA_ERR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("observe and predict through the C interface allocate nothing", "[capi]") {
+    Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
+    pba_predictor_config config = pba_predictor_config_default();
+    config.model = model.m;
+    Predictor p(config);
+    pba_sample s = sample(1.0, 100.0, 10.0, 0.0, 1.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    pba_forecast f = forecast_struct();
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);  // sizes everything for the model
+
+    pba::test::AllocationCounter counter;
+    for (int i = 2; i < 200; ++i) {
+        s = sample(i, 100.0 + i, 10.0, 0.0, 1.0);
+        pba_predictor_observe(p.p, &s, nullptr);
+        pba_predictor_predict(p.p, &f);
+        pba_predictor* links[1] = {p.p};
+        pba_predict_links(links, 1, &f, nullptr);
+    }
+    CHECK(counter.allocations() == 0);
+    CHECK(f.bandwidth_mbps == Approx(2 * (100.0 + 199.0) + 1000.0).epsilon(1e-5));
+}
+
+TEST_CASE("threads forecast on a shared slot while another hot-reloads it", "[capi]") {
+    Model v1(linear_bytes(2.0f, 0.0f, "two"));
+    Model v2(linear_bytes(3.0f, 0.0f, "three"));
+    pba_slot* slot = nullptr;
+    REQUIRE(pba_slot_create(v1.m, &slot) == PBA_OK);
+    std::atomic<bool> stop{false};
+    std::atomic<int> torn{0}, failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+        threads.emplace_back([&, t] {
+            pba_predictor_config config = pba_predictor_config_default();
+            config.slot = slot;
+            pba_predictor* p = nullptr;
+            if (pba_predictor_create(&config, &p) != PBA_OK) {
+                ++failures;
+                return;
+            }
+            for (int i = 0; !stop; ++i) {
+                const pba_sample s = sample(i, 100.0 + t);
+                pba_forecast f = forecast_struct();
+                if (pba_predictor_observe(p, &s, nullptr) != PBA_OK || pba_predictor_predict(p, &f) != PBA_OK) {
+                    ++failures;
+                    continue;
+                }
+                // Each forecast wholly from one version: its value matches its version.
+                const double factor = std::string(f.model_version) == "two" ? 2.0 : 3.0;
+                if (std::abs(f.bandwidth_mbps - factor * (100.0 + t)) > 1e-3) ++torn;
+            }
+            pba_predictor_free(p);
+        });
+    for (int i = 0; i < 300; ++i) REQUIRE(pba_slot_replace(slot, (i % 2) ? v1.m : v2.m, nullptr) == PBA_OK);
+    stop = true;
+    for (auto& t : threads) t.join();
+    pba_slot_free(slot);
+    CHECK(torn == 0);
+    CHECK(failures == 0);
+}
