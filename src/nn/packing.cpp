@@ -83,6 +83,29 @@ PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::s
     return p;
 }
 
+RowMatrix unpack_lstm_gates(const AlignedVector<float>& weights, std::size_t k, std::size_t hidden, std::size_t lanes,
+                            std::size_t group) {
+    const std::size_t width = 4 * lanes;
+    PackedPanels p;
+    p.k = k;
+    p.panels = (hidden + lanes - 1) / lanes;
+    RowMatrix m(static_cast<Eigen::Index>(4 * hidden), static_cast<Eigen::Index>(k));
+    for (std::size_t gate = 0; gate < 4; ++gate)
+        for (std::size_t j = 0; j < hidden; ++j)
+            for (std::size_t i = 0; i < k; ++i)
+                m(static_cast<Eigen::Index>(gate * hidden + j), static_cast<Eigen::Index>(i)) =
+                    weights[packed_index(p, group, width, j / lanes, i, gate * lanes + j % lanes)];
+    return m;
+}
+
+Vector unpack_lstm_bias(const AlignedVector<float>& bias, std::size_t hidden, std::size_t lanes) {
+    Vector b(static_cast<Eigen::Index>(4 * hidden));
+    for (std::size_t gate = 0; gate < 4; ++gate)
+        for (std::size_t j = 0; j < hidden; ++j)
+            b[static_cast<Eigen::Index>(gate * hidden + j)] = bias[j / lanes * 4 * lanes + gate * lanes + j % lanes];
+    return b;
+}
+
 AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights) {
     AlignedVector<std::uint16_t> half(weights.size());
     for (std::size_t i = 0; i < weights.size(); ++i) {

@@ -11,6 +11,7 @@ using Argv = std::vector<std::string_view>;
 
 int inspect(const Argv& args);
 int forward(const Argv& args);
+int replay(const Argv& args);
 int amst(const Argv& args);
 int allocate(const Argv& args);
 int bench(const Argv& args);

@@ -18,6 +18,10 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"inspect", pba::cli::inspect, "inspect FILE"},
     {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
+    {"replay", pba::cli::replay,
+     "replay --trace FILE.csv [--default NAME | --model FILE] [--out OUT.csv] [--plot OUT.png]\n"
+     "      [--mode single|auto|hybrid] [--quiet]   forecasts a trace as a transport would, scores it\n"
+     "      against persistence, moving average and EWMA (default model: the embedded internet)"},
     {"amst", pba::cli::amst,
      "amst --bandwidth-mbps X --latency-ms Y --loss Z --jitter-ms W\n"
      "      prints streams=N buffer_bytes=N chunk_bytes=N pacing_bytes_per_s=N window_bytes=N"},

@@ -48,12 +48,14 @@ public:
         : weight_ih_(reorder_gates(weight_ih)),
           weight_hh_(reorder_gates(weight_hh)),
           bias_(reorder_gates(RowMatrix(bias_ih + bias_hh)).col(0)),
+          input_size_(weight_ih.cols()),
+          hidden_size_(weight_hh.cols()),
           return_sequences_(return_sequences) {
         pack();
     }
 
-    Eigen::Index input_size() const noexcept { return weight_ih_.cols(); }
-    Eigen::Index hidden_size() const noexcept { return weight_hh_.cols(); }
+    Eigen::Index input_size() const noexcept { return input_size_; }
+    Eigen::Index hidden_size() const noexcept { return hidden_size_; }
     bool return_sequences() const noexcept { return return_sequences_; }
     WeightStorage recurrent_storage() const noexcept { return storage_; }
     // The instruction set the layer's weights were packed for (generic: the Eigen path).
@@ -62,15 +64,17 @@ public:
     // Folds a preceding per-channel affine map (a BatchNorm on the input sequence) into the
     // input projection: W' = W diag(s), b' = b + W t.
     void fold_scale_shift_before(const Vector& scale, const Vector& shift) {
+        unpack();
         bias_ = (bias_.cast<double>() + weight_ih_.cast<double>() * shift.cast<double>()).cast<float>();
         weight_ih_ = weight_ih_ * scale.asDiagonal();
         pack();
     }
 
-    // Stores the recurrent weights as fp16 (or back as fp32); throws Error(unsupported) when a
-    // weight is beyond fp16's range. Kernels without fp16 loads run the fp16-rounded values in
-    // fp32, so results do not depend on the CPU.
+    // Stores the recurrent weights as fp16; throws Error(unsupported) when a weight is beyond
+    // fp16's range. Kernels without fp16 loads run the fp16-rounded values in fp32, so results do
+    // not depend on the CPU. Going back to fp32 keeps the rounded values.
     void set_recurrent_storage(WeightStorage storage) {
+        unpack();
         storage_ = storage;
         pack();
     }
@@ -100,7 +104,7 @@ public:
     }
 
     std::size_t flops_per_window(Eigen::Index timesteps) const noexcept {
-        const auto proj = 2 * weight_ih_.size() + 2 * weight_hh_.size();
+        const auto proj = 8 * hidden_size_ * (input_size_ + hidden_size_);
         return static_cast<std::size_t>(timesteps * (proj + 10 * hidden_size()));
     }
 
@@ -141,6 +145,24 @@ private:
             wh16_ = to_half(wh_.weights);
             wh_.weights = {};
         }
+        // The panels are now the only copy: unpack() restores the matrices when a load-time
+        // change (a fold, a storage change) needs them.
+        weight_ih_ = RowMatrix();
+        weight_hh_ = RowMatrix();
+        bias_ = Vector();
+    }
+
+    void unpack() {
+        if (!kernels_) return;
+        const auto input = static_cast<std::size_t>(input_size_), hidden = static_cast<std::size_t>(hidden_size_);
+        weight_ih_ = unpack_lstm_gates(wx_.weights, input, hidden, kernels_->lanes, kernels_->group);
+        bias_ = unpack_lstm_bias(wx_.bias, hidden, kernels_->lanes);
+        AlignedVector<float> recurrent = wh_.weights;
+        if (!wh16_.empty()) {
+            recurrent.resize(wh16_.size());
+            for (std::size_t i = 0; i < wh16_.size(); ++i) recurrent[i] = half_to_float(wh16_[i]);
+        }
+        weight_hh_ = unpack_lstm_gates(recurrent, hidden, hidden, kernels_->lanes, kernels_->group);
     }
 
     void forward_eigen(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out,
@@ -183,6 +205,9 @@ private:
     RowMatrix weight_ih_;  // [4H, input]
     RowMatrix weight_hh_;  // [4H, H]
     Vector bias_;          // [4H], b_ih + b_hh
+    // (the three above are empty while the kernels' panels hold the weights)
+    Eigen::Index input_size_;
+    Eigen::Index hidden_size_;
     bool return_sequences_;
     WeightStorage storage_ = WeightStorage::fp32;
     RowMatrix weight_hh_half_;  // fp16-rounded weight_hh_, for the Eigen path with fp16 storage

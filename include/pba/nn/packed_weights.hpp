@@ -58,6 +58,11 @@ PackedPanels pack_dense(const RowMatrix& weight, const Vector& bias, std::size_t
 PackedPanels pack_lstm_gates(const RowMatrix& weight, const Vector& bias, std::size_t hidden, std::size_t lanes,
                              std::size_t group);
 
+// The [4H, k] matrix and [4H] bias pack_lstm_gates was given (weights as float).
+RowMatrix unpack_lstm_gates(const AlignedVector<float>& weights, std::size_t k, std::size_t hidden, std::size_t lanes,
+                            std::size_t group);
+Vector unpack_lstm_bias(const AlignedVector<float>& bias, std::size_t hidden, std::size_t lanes);
+
 // fp16 copy of packed weights; throws Error(unsupported) naming a weight beyond fp16's range.
 AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights);
 
