@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alloc_count.hpp"
+#include "call_times.hpp"
 #include "architectures.hpp"
 #include "pba/model/model.hpp"
 #include "pba/nn/kernels.hpp"
@@ -31,13 +32,17 @@ void run_model(benchmark::State& state, const pba::Model& model, std::size_t bat
     const auto input = random_inputs(batch * model.input_size());
     std::vector<float> output(batch * model.output_size());
     model.forward(input, output, ws);  // warm caches and pages
+    pba::bench::CallTimes times(state);
     const std::size_t allocations = pba::bench::allocation_count();
     for (auto _ : state) {
+        const auto start = times.start();
         model.forward(input, output, ws);
         benchmark::DoNotOptimize(output.data());
         benchmark::ClobberMemory();
+        times.stop(start);
     }
     const std::size_t loop_allocations = pba::bench::allocation_count() - allocations;
+    times.report(state, batch);
     const double forecasts = static_cast<double>(state.iterations()) * static_cast<double>(batch);
     using benchmark::Counter;
     state.counters["us_per_forecast"] =

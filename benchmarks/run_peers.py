@@ -7,8 +7,10 @@ alternating between them round after round, and prints one Markdown table of med
 
 Same weights: tools/gen_reference.py --keep-sources writes <arch>.pba, <arch>.onnx and
 <arch>.pt from one seeded PyTorch model. One thread everywhere. Times are wall-clock medians
-per forecast (a call of batch N windows / N); ONNX Runtime's is its Node binding's time minus the
-binding's own per-call floor, measured on a one-op model in the same process.
+per forecast: the median of per-call wall times, divided by the batch (the median, because on a
+shared machine it skips the calls another process preempted). ONNX Runtime's is its Node
+binding's time minus the binding's own per-call floor, measured on a one-op model in the same
+process.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def google_benchmark(binary: Path, name: str, batch: int, min_time: float, env: 
                "--benchmark_format=json"], env=env)
     bench = json.loads(out)["benchmarks"][0]
     scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[bench["time_unit"]]
-    return {"us": bench["real_time"] * scale / batch, "cpu_us": bench["cpu_time"] * scale / batch,
+    return {"us": bench["median_us_per_forecast"], "mean_us": bench["real_time"] * scale / batch,
+            "cpu_us": bench["cpu_time"] * scale / batch,
             "flops": bench.get("flops_per_forecast"), "weight_bytes": bench.get("weight_bytes"),
             "allocs": bench.get("allocs_per_forecast")}
 

@@ -5,6 +5,8 @@
 #include <torch/script.h>
 
 #include <cstdlib>
+
+#include "call_times.hpp"
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,10 +20,14 @@ void run(benchmark::State& state, const std::filesystem::path& file, std::vector
     const auto input = torch::rand(shape);
     std::vector<torch::jit::IValue> inputs{input};
     module.forward(inputs);
+    pba::bench::CallTimes times(state);
     for (auto _ : state) {
+        const auto start = times.start();
         auto out = module.forward(inputs).toTensor();
         benchmark::DoNotOptimize(out.data_ptr());
+        times.stop(start);
     }
+    times.report(state, static_cast<std::size_t>(shape[0]));
     const double batch = static_cast<double>(shape[0]);
     using benchmark::Counter;
     state.counters["us_per_forecast"] = Counter(batch * 1e-6, Counter::kIsIterationInvariantRate | Counter::kInvert);
