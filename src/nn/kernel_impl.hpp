@@ -59,11 +59,13 @@ PBA_ALWAYS_INLINE PanelAddress panel_address(std::size_t p, std::size_t panels, 
 }
 
 // Calls tile.template operator()<NP>(panel) over all panels, in tiles of up to max_np panels
-// that never cross a group.
+// that never cross a group; last group first when `reverse`.
 template <class Arch, int max_np, class F>
-PBA_ALWAYS_INLINE void for_each_panel_tile(std::size_t panels, F&& tile) noexcept {
+PBA_ALWAYS_INLINE void for_each_panel_tile(std::size_t panels, F&& tile, bool reverse = false) noexcept {
     constexpr std::size_t group = Traits<Arch>::group;
-    for (std::size_t first = 0; first < panels; first += group) {
+    const std::size_t groups = (panels + group - 1) / group;
+    for (std::size_t i = 0; i < groups; ++i) {
+        const std::size_t first = (reverse ? groups - 1 - i : i) * group;
         const std::size_t end = panels - first < group ? panels : first + group;
         std::size_t p = first;
         for (; p + max_np <= end; p += max_np) tile.template operator()<max_np>(p);
@@ -88,14 +90,19 @@ PBA_ALWAYS_INLINE Vec<Arch> load_weights(const std::uint16_t* p) noexcept {
 // acc[m][p][q] += sum_k a[m][k] * w[k][p][q]: MR rows against NP adjacent panels of one
 // group, every product of one k issued together so 4 x MR x NP independent FMA chains hide
 // the FMA latency.
+// `reverse` runs k downwards (see lstm_layer).
 template <class Arch, int MR, int NP, class W>
 PBA_ALWAYS_INLINE void accumulate(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR], const W* w,
-                                  PanelAddress at, std::size_t k_count) noexcept {
+                                  PanelAddress at, std::size_t k_count, bool reverse = false) noexcept {
     using V = Vec<Arch>;
     constexpr std::size_t lanes = Traits<Arch>::lanes;
     constexpr std::size_t width = Traits<Arch>::panel;
-    w += at.offset;
-    for (std::size_t k = 0; k < k_count; ++k, w += at.k_stride) {
+    if (k_count == 0) return;
+    const auto stride = static_cast<std::ptrdiff_t>(at.k_stride);
+    const std::ptrdiff_t step = reverse ? -stride : stride, dk = reverse ? -1 : 1;
+    w += at.offset + (reverse ? (k_count - 1) * at.k_stride : 0);
+    std::ptrdiff_t k = reverse ? static_cast<std::ptrdiff_t>(k_count) - 1 : 0;
+    for (std::size_t n = 0; n < k_count; ++n, k += dk, w += step) {
         V av[MR];
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) av[m] = V(a[m][k]);
@@ -212,14 +219,16 @@ struct StepRows {
 };
 
 template <class Arch, int MR, int NP, class WH>
-PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, std::size_t block) noexcept {
+PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, std::size_t block,
+                                 bool reverse) noexcept {
     using V = Vec<Arch>;
     constexpr std::size_t lanes = Traits<Arch>::lanes;
     constexpr std::size_t width = Traits<Arch>::panel;
     V acc[MR][NP][4];
     zero<Arch>(acc);
     if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx, panel_address<Arch>(block, p.blocks, p.input), p.input);
-    if (r.h[0]) accumulate<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, p.hidden), p.hidden);
+    if (r.h[0])
+        accumulate<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, p.hidden), p.hidden, reverse);
 #pragma GCC unroll 4
     for (int b = 0; b < NP; ++b) {
         const std::size_t offset = (block + b) * width;
@@ -239,9 +248,9 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
 }
 
 template <class Arch, int MR, class WH>
-void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r) noexcept {
+void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, bool reverse) noexcept {
     for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
-        p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP>(p, wh, r, block); });
+        p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP>(p, wh, r, block, reverse); }, reverse);
 }
 
 template <class Arch, class WH>
@@ -261,7 +270,11 @@ void lstm_layer(const LstmArgs& p, const WH* wh) noexcept {
     auto h_at = [&](std::size_t window, std::size_t t) -> float* {
         return p.return_sequences ? p.out + (window * T + t) * H : h_rows[t & 1] + window * H;
     };
+    // With the input projection precomputed (small batches), a step streams only the recurrent
+    // weights, from L2: odd steps run them backwards, so a step starts on the weights the
+    // previous one just left in L1.
     for (std::size_t t = 0; t < T; ++t) {
+        const bool reverse = precompute && (t & 1);
         for_each_strip<Arch>(n, [&]<int MR>(std::size_t row) {
             StepRows<MR> r;
             for (int m = 0; m < MR; ++m) {
@@ -272,7 +285,7 @@ void lstm_layer(const LstmArgs& p, const WH* wh) noexcept {
                 r.c[m] = c + w * padded;
                 r.h_out[m] = h_at(w, t);
             }
-            lstm_rows<Arch, MR>(p, wh, r);
+            lstm_rows<Arch, MR>(p, wh, r, reverse);
         });
     }
     if (!p.return_sequences) std::memcpy(p.out, h_rows[(T - 1) & 1], n * H * sizeof(float));
