@@ -348,6 +348,10 @@ ModelDescription read_model(std::span<const std::byte> file) {
 }
 
 std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
+    // A directory opens as a stream on Linux and seeks to a bogus end (2^63 - 1 on ext4).
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(Errc::io_error, fmt::format("cannot read '{}': it is a directory", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(Errc::io_error, fmt::format("cannot open '{}'", path.string()));
     in.seekg(0, std::ios::end);
