@@ -93,6 +93,62 @@ def model_seeds() -> dict[str, bytes]:
     return seeds
 
 
+# Programs for fuzz_capi_sequence, spelt in its encoding (capi_sequence_fuzz.cpp): one byte
+# picks the operation (value % 13), the next bytes its choices, in the order the C++ reads them.
+LOAD, QUERY, FREE_MODEL, SLOT, CREATE, PREDICTOR, LINKS, PROMETHEUS, AMST, POLICY, FREE_LINK = \
+    0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12
+
+
+def load_builtin(index: int) -> list[int]:
+    # from memory, a builtin model as is, default options
+    return [LOAD, 0, 0, index, 0]
+
+
+def create_with_model() -> list[int]:
+    # a config (not NULL) of kind "model", the first model, no edits, a start time
+    return [CREATE, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+
+
+def create_mode_aware() -> list[int]:
+    # kind "datacenter + internet": model 0 as datacenter, model 1 as internet, no edits
+    return [CREATE, 1, 2, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+def observe(bandwidth: int, latency: int) -> list[int]:
+    # link 0, not NULL, "observe", the next second, right struct_size, bw+lat+loss+jitter
+    # present with plausible values, a result struct of the right size
+    return [PREDICTOR, 0, 1, 0, 4, 0, 0x0F, 200, bandwidth, 200, latency, 200, 64, 200, 64, 1, 200, 0]
+
+
+def predict() -> list[int]:
+    return [PREDICTOR, 0, 1, 4, 0, 1]
+
+
+def reload_corrupt() -> list[int]:
+    # link 0: reload from memory, main role, builtin 0 with one byte flipped, CRC left wrong
+    return [PREDICTOR, 0, 1, 9, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0]
+
+
+def stats_and_text() -> list[int]:
+    return [PREDICTOR, 0, 1, 8, 0, PROMETHEUS, 1, 0, 1, 3, 0, 0, 0, ord("a"), ord('"'), ord("\\"), 1, 0]
+
+
+def capi_seeds() -> dict[str, bytes]:
+    warm = sum((observe(100 + 3 * i, 20 + i) for i in range(12)), [])
+    programs = {
+        "single_model_predict.bin": load_builtin(0) + create_with_model() + warm + predict() + stats_and_text(),
+        "mode_aware_predict.bin": load_builtin(1) + load_builtin(2) + create_mode_aware() + warm + predict(),
+        "reload_corrupt.bin": load_builtin(0) + create_with_model() + warm + reload_corrupt() + predict(),
+        "fallback_only.bin": [CREATE, 1, 3, 0, 0, 0, 0, 0] + warm[:5 * len(observe(0, 0))] + predict(),
+        # AMST settings with default params for (10039 Mbps, 94 ms, 0.0098, 10 ms); then a policy
+        # from the builtin Q-network, and a greedy decision for one state.
+        "amst_policy.bin": [AMST, 0, 0, 100, 0, 0, 0, 128, 0, 40, 0, 25, 0, 51] + load_builtin(4)
+                           + [POLICY, 0, 1, 0]
+                           + [POLICY, 1, 0, 2, 0, 50, 0, 50, 0, 50, 0, 200, 0, 0, 0] + [0] * 8,
+    }
+    return {name: bytes(b % 256 for b in program) for name, program in programs.items()}
+
+
 def write(target: str, seeds: dict[str, bytes]) -> None:
     directory = CORPUS / target
     if directory.exists():
@@ -105,6 +161,7 @@ def write(target: str, seeds: dict[str, bytes]) -> None:
 
 def main() -> None:
     write("model_load", model_seeds())
+    write("capi_sequence", capi_seeds())
 
 
 if __name__ == "__main__":
