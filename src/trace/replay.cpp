@@ -224,7 +224,9 @@ AmstReplay amst_of(const std::vector<ReplayPoint>& points, const amst::Params& p
         if (amst::should_compute(p.confidence, params)) ++a.computed;
         if (!amst::should_apply(p.confidence, params)) continue;
         ++a.applied;
-        if (!any_applied || s != applied) ++a.changes;
+        if (!any_applied || s.streams != applied.streams || s.buffer_bytes != applied.buffer_bytes ||
+            s.chunk_bytes != applied.chunk_bytes)
+            ++a.changes;
         applied = s;
         any_applied = true;
     }

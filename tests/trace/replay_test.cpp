@@ -273,13 +273,16 @@ TEST_CASE("replay summary: interval coverage, latency percentiles, AMST gates by
     }
     points[10].actual_mbps = 100;  // scored, but no interval: not checked
     // Confidence gates: 0.9 applies, 0.7 computes only; the applied settings change with the
-    // bandwidth: 100 (first), 100 (same), 300 (changed).
+    // bandwidth: 100 (first), 100 (same), 300 (13 -> 39 streams). A change of pacing alone
+    // (101 Mbps: still 13 streams, same buffer and chunk) is not a change.
     points[97].confidence = 0.9;
     points[98].confidence = 0.7;
     points[98].predicted_mbps = 200;
     points[99].confidence = 0.9;
     points[99].predicted_mbps = 300;
     points[96].confidence = 0.95;
+    points[95].confidence = 0.95;
+    points[95].predicted_mbps = 101;
 
     const ReplaySummary s = summarise(points);
     CHECK(s.forecasts == 100);
@@ -294,9 +297,9 @@ TEST_CASE("replay summary: interval coverage, latency percentiles, AMST gates by
     CHECK(s.latency.p99_us == 99);
     CHECK(s.latency.max_us == 100);
     CHECK(s.latency.mean_us == Approx(50.5));
-    CHECK(s.mean_confidence == Approx((96 * 0.5 + 0.95 + 0.9 + 0.7 + 0.9) / 100));
-    CHECK(s.amst.computed == 4);
-    CHECK(s.amst.applied == 3);
+    CHECK(s.mean_confidence == Approx((95 * 0.5 + 0.95 + 0.95 + 0.9 + 0.7 + 0.9) / 100));
+    CHECK(s.amst.computed == 5);
+    CHECK(s.amst.applied == 4);
     CHECK(s.amst.changes == 2);
     REQUIRE(s.amst.has_last);
     // 300 Mbps, latency 0 (< 20 ms: x 1.3): trunc(trunc(300 / 10) * 1.3) = 39 streams;

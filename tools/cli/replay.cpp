@@ -90,7 +90,7 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     fmt::print("trace:      {} rows over {}, median interval {} (longest {}); columns {}\n", s.rows, seconds(q.duration_s),
                seconds(q.median_interval_s), seconds(q.max_interval_s), columns);
     fmt::print("samples:    {} accepted; refused: {} invalid time, {} repeated time, {} time going backwards; "
-               "{} values treated as missing (Inf, negative, loss > 1); {} window restarts after a gap\n",
+               "{} values treated as missing (infinite, negative, loss > 1); {} window restarts after a gap\n",
                s.samples.accepted, s.samples.refused_invalid_timestamp, s.samples.refused_repeated_timestamp,
                s.samples.refused_backwards_timestamp, s.samples.dropped_values, s.samples.window_resets);
     const std::string reasons = fallback_reasons(s);
@@ -147,7 +147,7 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     } else {
         fmt::print("AMST:       the last forecast is beyond the transport's integer arithmetic: no settings\n");
     }
-    fmt::print("            settings applied at {} forecasts, changing {} times{}\n", a.applied, a.changes,
+    fmt::print("            applied at {} forecasts; streams, buffer or chunk changed {} times{}\n", a.applied, a.changes,
                a.not_computable ? fmt::format("; {} forecasts beyond its arithmetic", a.not_computable) : "");
     fmt::print("latency:    predict() p50 {:.2f} µs, p95 {:.2f} µs, p99 {:.2f} µs, max {:.2f} µs (mean {:.2f} µs, {} calls)\n",
                s.latency.p50_us, s.latency.p95_us, s.latency.p99_us, s.latency.max_us, s.latency.mean_us,
@@ -223,12 +223,21 @@ int replay(const Argv& argv) {
     std::unique_ptr<predict::HybridPredictor> hybrid;
     double interval_s = 1.0;
     if (mode == "single") {
-        single = std::make_unique<predict::Predictor>(model);
+        try {
+            single = std::make_unique<predict::Predictor>(model);
+        } catch (const Error& e) {
+            throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
+        }
         interval_s = single->sample_interval_s();
     } else {
         predict::HybridConfig config;
         config.policy = mode == "auto" ? predict::ModePolicy::automatic : predict::ModePolicy::hybrid;
-        hybrid = std::make_unique<predict::HybridPredictor>(default_model("datacenter"), model, config);
+        const auto datacenter = default_model("datacenter");
+        try {
+            hybrid = std::make_unique<predict::HybridPredictor>(datacenter, model, config);
+        } catch (const Error& e) {
+            throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
+        }
         interval_s = hybrid->internet().sample_interval_s();
         model_text += " with the embedded default 'datacenter', " + mode + " mode";
     }

@@ -104,8 +104,9 @@ struct IntervalCheck {
 struct AmstReplay {
     std::uint64_t computed = 0;  // forecasts with confidence >= Params::compute_confidence
     std::uint64_t applied = 0;   // forecasts with confidence >= Params::apply_confidence
-    // Applied forecasts whose settings differ from the settings applied before them (the
-    // first application counts).
+    // Applied forecasts whose streams, buffer or chunk differ from the ones applied before them
+    // (the first application counts). Pacing follows every change of the forecast bandwidth,
+    // so it is left out.
     std::uint64_t changes = 0;
     std::uint64_t not_computable = 0;  // forecasts beyond the transport's integer arithmetic
     bool has_last = false;             // the last forecast's settings could be computed

@@ -1,0 +1,264 @@
+#!/usr/bin/python3
+"""Contract tests for `pba replay` (issue 7): options, summary numbers, --out CSV, --plot, refusals.
+
+Usage: replay_contract_test.py PBA_BINARY REPO_ROOT
+
+The summary's numbers are checked against values computed here, independently of pba: by
+hand for a model that always forecasts 10 Mbps, and from the trace itself for the embedded
+`internet` model on the bundled demo trace.
+"""
+import csv
+import io
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+CONTRACT_COLUMNS = ["t_s", "target_t_s", "predicted_mbps", "low_mbps", "high_mbps", "confidence", "mode", "fallback"]
+
+
+def run(*args, env=None):
+    return subprocess.run([PBA, "replay", *args], capture_output=True, text=True, env=env)
+
+
+def check(condition, message):
+    global failures
+    if condition:
+        print(f"ok: {message}")
+    else:
+        print(f"FAILED: {message}")
+        failures += 1
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def constant_model(path, mbps, window, target="value_at", steps=1):
+    """A .pba whose bandwidth forecast is always `mbps`: an LSTM feeding a zero-weight Dense."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import numpy as np
+    import pba_format as pf
+    hidden = 2
+    rng = np.random.default_rng(1)
+    tensors = [pf.Tensor("lstm.weight_ih", rng.uniform(-0.5, 0.5, (4 * hidden, 1))),
+               pf.Tensor("lstm.weight_hh", rng.uniform(-0.5, 0.5, (4 * hidden, hidden))),
+               pf.Tensor("lstm.bias_ih", np.zeros(4 * hidden)),
+               pf.Tensor("lstm.bias_hh", np.zeros(4 * hidden)),
+               pf.Tensor("dense.weight", np.zeros((1, hidden))),
+               pf.Tensor("dense.bias", np.array([mbps]))]
+    layers = [pf.Layer(pf.LayerType.LSTM, input_size=1, output_size=hidden, tensors=[0, 1, 2, 3]),
+              pf.Layer(pf.LayerType.DENSE, input_size=hidden, output_size=1, tensors=[4, 5])]
+    metadata = {"input.shape": [window, 1], "input.features": ["bandwidth_mbps"], "input.norm": ["none"],
+                "output.targets": ["bandwidth_mbps"], "output.norm": ["none"], "input.sample_interval_s": 1.0,
+                "forecast.target": target, "forecast.horizon_steps": steps, "model.name": "constant",
+                "model.version": "test", "model.mode": "internet"}
+    with open(path, "wb") as f:
+        f.write(pf.write_model(layers, tensors, metadata))
+    return path
+
+
+def table(stdout, title_start):
+    """{method: (mae, mape or None, within)} from the summary table after the line starting title_start."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title_start))
+    rows = {}
+    for line in lines[start + 2:start + 6]:
+        m = re.match(r"  (.+?)\s+(\d+\.\d+)\s+(n/a|\d+\.\d%)\s+(\d+\.\d)%$", line)
+        if m:
+            mape = None if m.group(3) == "n/a" else float(m.group(3)[:-1]) / 100
+            rows[m.group(1)] = (float(m.group(2)), mape, float(m.group(4)) / 100)
+    return rows
+
+
+def read_out(path):
+    with open(path, newline="") as f:
+        text = f.read()
+    reader = csv.DictReader(io.StringIO(text))
+    return reader.fieldnames, list(reader)
+
+
+def test_hand_computed(tmp):
+    # bandwidth 10, 20, 10, 30, 20; a window-2 model always forecasting 10 Mbps one step ahead.
+    trace = write(os.path.join(tmp, "hand.csv"), "t_s,throughput_mbps\n0,10\n1,20\n2,10\n3,30\n4,20\n")
+    model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
+    out = os.path.join(tmp, "hand_out.csv")
+    r = run("--trace", trace, "--model", model, "--out", out)
+    check(r.returncode == 0, f"replay of a hand-made trace exits 0 ({r.stderr.strip()})")
+    check("forecasts:  5 (one per accepted sample): 4 by the model, 1 by the fallback rule (1 window_filling)"
+          in r.stdout, "forecast counts: 4 model, 1 fallback while the window fills")
+    check("target:     bandwidth 1 samples ahead (1 s)" in r.stdout, "target line names value_at, 1 step")
+    rows = table(r.stdout, "accuracy of the model's 3 scored forecasts")
+    # Points t = 1, 2, 3 with actuals 10, 30, 20 (worked out in docs and the C++ test):
+    want = {
+        "model": (10.0, (0 + 20 / 30 + 10 / 20) / 3, 1 / 3),
+        "persistence": (40 / 3, (10 / 10 + 20 / 30 + 10 / 20) / 3, 0.0),
+        "moving average 10": ((5 + (30 - 40 / 3) + 2.5) / 3, (5 / 10 + (30 - 40 / 3) / 30 + 2.5 / 20) / 3, 1 / 3),
+        "EWMA α=0.3": ((3 + 17.9 + 2.53) / 3, (3 / 10 + 17.9 / 30 + 2.53 / 20) / 3, 1 / 3),
+    }
+    for method, (mae, mape, within) in want.items():
+        got = rows.get(method)
+        check(got is not None and abs(got[0] - mae) < 6e-4 and abs(got[1] - mape) < 6e-4
+              and abs(got[2] - within) < 6e-4, f"{method}: MAE/MAPE/±20% {got} == hand-computed "
+              f"({mae:.4f}, {mape:.4f}, {within:.4f})")
+
+    header, data = read_out(out)
+    check(header[:8] == CONTRACT_COLUMNS, f"--out starts with the contract columns ({header[:8]})")
+    check("actual_mbps" in header, "--out has actual_mbps")
+    check(len(data) == 5, "--out: one row per forecast")
+    check([row["t_s"] for row in data] == ["0", "1", "2", "3", "4"], "--out t_s: each sample's time")
+    check([row["target_t_s"] for row in data] == ["1", "2", "3", "4", "5"], "--out target_t_s: t_s + 1 s")
+    check([row["fallback"] for row in data] == ["1", "0", "0", "0", "0"], "--out fallback: 1 while the window fills")
+    check([row["actual_mbps"] for row in data] == ["20", "10", "30", "20", ""],
+          "--out actual_mbps: the next sample's value, empty after the last")
+    check(all(float(row["predicted_mbps"]) == 10 for row in data[1:]), "--out predicted_mbps: the model's 10")
+    check(all(row["mode"] == "internet" for row in data), "--out mode: the model's mode")
+    check(all(float(row["low_mbps"]) <= float(row["predicted_mbps"]) <= float(row["high_mbps"]) for row in data),
+          "--out: low <= predicted <= high")
+
+
+def test_demo_trace_against_independent_baselines(tmp):
+    trace = os.path.join(ROOT, "examples", "data", "nyu_lte_car.csv")
+    out = os.path.join(tmp, "demo_out.csv")
+    r = run("--trace", trace, "--out", out)  # the default model: embedded internet
+    check(r.returncode == 0, f"replay of the demo trace with the default model exits 0 ({r.stderr.strip()})")
+    if r.returncode != 0:
+        return
+    check("embedded default 'internet'" in r.stdout, "the default model is the embedded internet")
+    m = re.search(r"target:     (mean bandwidth over the next|bandwidth) (\d+) samples", r.stdout)
+    check(m is not None, "the summary states the target")
+    mean_over, h = m.group(1).startswith("mean"), int(m.group(2))
+
+    with open(trace) as f:
+        x = [float(line.split(",")[1]) for line in f.read().splitlines()[1:] if line.strip()]
+    header, data = read_out(out)
+    check(len(data) == len(x), "one forecast per row of a clean trace")
+
+    def actual(i):
+        if i + h >= len(x):
+            return None
+        return sum(x[i + 1:i + h + 1]) / h if mean_over else x[i + h]
+
+    def baselines(i):
+        w = x[max(0, i - 9):i + 1]
+        ewma = w[0]
+        for v in w[1:]:
+            ewma = 0.3 * v + 0.7 * ewma
+        return {"persistence": w[-1], "moving average 10": sum(w) / len(w), "EWMA α=0.3": ewma}
+
+    errors = {"model": [], "persistence": [], "moving average 10": [], "EWMA α=0.3": []}
+    mape = {k: [] for k in errors}
+    worst_actual, disagreements = 0.0, []
+    for i, row in enumerate(data):
+        a = actual(i)
+        got = float(row["actual_mbps"]) if row["actual_mbps"] else None
+        if a is None or got is None:
+            if a is not None or got is not None:
+                disagreements.append(i)
+            continue
+        worst_actual = max(worst_actual, abs(a - got))
+        if row["fallback"] != "0":
+            continue
+        for method, value in [("model", float(row["predicted_mbps"]))] + list(baselines(i).items()):
+            errors[method].append(abs(value - a))
+            if a >= 0.1:
+                mape[method].append(abs(value - a) / a)
+    check(not disagreements, f"the actual is known to both pba and this test, or to neither ({disagreements[:5]})")
+    check(worst_actual < 1e-9, f"--out actual_mbps equals the trace's target ({worst_actual:.3g})")
+    n = len(errors["model"])
+    rows = table(r.stdout, f"accuracy of the model's {n} scored forecasts")
+    for method in errors:
+        mae = sum(errors[method]) / n
+        mp = sum(mape[method]) / len(mape[method])
+        got = rows.get(method)
+        check(got is not None and abs(got[0] - mae) < 6e-4 and abs(got[1] - mp) < 6e-4,
+              f"demo {method}: printed MAE/MAPE {got} == recomputed from the trace ({mae:.4f}, {mp:.4f})")
+    check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf in the summary")
+    for needle in ("interval:   stated coverage", "confidence: mean", "modes:      internet", "AMST:       last forecast",
+                   "-> streams", "latency:    predict() p50"):
+        check(needle in r.stdout, f"summary has '{needle}'")
+
+
+def test_degenerate(tmp):
+    model = constant_model(os.path.join(tmp, "constant3.pba"), 10, 3)
+    trace = write(os.path.join(tmp, "degenerate.csv"),
+                  "t_s,throughput_mbps\n0,10\n1,inf\n2,-5\n2,10\n1.5,10\nnan,10\n3,\n4,12\n5,12\n")
+    r = run("--trace", trace, "--model", model)
+    check(r.returncode == 0, f"a degenerate trace replays ({r.stderr.strip()})")
+    check("refused: 1 invalid time, 1 repeated time, 1 time going backwards; 2 values treated as missing" in r.stdout,
+          "refusals and dropped values counted")
+    check("note: 1 rows with an empty, non-finite or out-of-range t_s" in r.stderr, "invalid times noted on stderr")
+    check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf in a degenerate trace's summary")
+
+    zeros = write(os.path.join(tmp, "zeros.csv"), "t_s,throughput_mbps\n" + "".join(f"{t},0\n" for t in range(20)))
+    r = run("--trace", zeros, "--model", model)
+    check(r.returncode == 0 and "n/a" in r.stdout, "an all-zero trace replays; MAPE is n/a")
+    check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf for an all-zero trace")
+
+    gap = write(os.path.join(tmp, "gap.csv"), "t_s,throughput_mbps\n" + "".join(f"{t},5\n" for t in range(5)) +
+                "".join(f"{t},5\n" for t in range(1000, 1005)))
+    r = run("--trace", gap, "--model", model)
+    check(r.returncode == 0 and "1 window restarts after a gap" in r.stdout, "a huge gap restarts the window")
+
+
+def test_refusals(tmp):
+    model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
+    cases = {
+        "not a number": ("t_s,throughput_mbps\n0,1\n1,x\n", "line 3: column 2 (throughput_mbps): 'x' is not a number"),
+        "cell count": ("t_s,throughput_mbps\n0,1,2\n", "line 2: 3 cells, the header has 2"),
+        "no header": ("0,1\n1,2\n", "line 1: expected a header naming the columns"),
+        "no bandwidth": ("t_s,rtt_ms\n0,1\n", "line 1: no 'throughput_mbps' column"),
+        "no rows": ("t_s,throughput_mbps\n", "no data rows after the header on line 1"),
+    }
+    for name, (text, needle) in cases.items():
+        path = write(os.path.join(tmp, "bad.csv"), text)
+        r = run("--trace", path, "--model", model)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0] and path in lines[0],
+              f"refused {name}: exit 1, one line naming file and defect ({lines})")
+    r = run("--trace", os.path.join(tmp, "missing.csv"), "--model", model)
+    check(r.returncode == 1 and "cannot open trace" in r.stderr, "a missing trace: exit 1, named")
+    r = run("--trace", write(os.path.join(tmp, "ok.csv"), "t_s,throughput_mbps\n0,1\n"),
+            "--model", os.path.join(ROOT, "tests", "data", "reference", "v1.pba"))
+    check(r.returncode == 1 and "cannot drive a predictor" in r.stderr, "a model without predictor metadata: exit 1")
+    for args, needle in [((), "missing required option --trace"),
+                         (("--trace", "a.csv", "--default", "internet", "--model", model), "either --default"),
+                         (("--trace", "a.csv", "--mode", "fast"), "--mode must be"),
+                         (("--trace", "a.csv", "--bogus"), "unknown option --bogus")]:
+        r = run(*args)
+        check(r.returncode == 2 and needle in r.stderr, f"usage error exits 2: {needle}")
+
+
+def test_plot(tmp):
+    model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
+    trace = write(os.path.join(tmp, "plot.csv"), "t_s,throughput_mbps\n" + "".join(f"{t},{5 + t % 7}\n" for t in range(80)))
+    png = os.path.join(tmp, "plot.png")
+    have_matplotlib = subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True).returncode == 0
+    if have_matplotlib:
+        r = run("--trace", trace, "--model", model, "--plot", png)
+        check(r.returncode == 0, f"--plot exits 0 ({r.stderr.strip()})")
+        with open(png, "rb") as f:
+            check(f.read(8) == b"\x89PNG\r\n\x1a\n", "--plot writes a PNG")
+    else:
+        print("skip: matplotlib missing, the PNG is not checked")
+    env = dict(os.environ, PBA_PYTHON=os.path.join(tmp, "no-python3"))
+    r = run("--trace", trace, "--model", model, "--plot", png, env=env)
+    check(r.returncode == 1 and "python3-matplotlib" in r.stderr, f"--plot without Python: exit 1, says what to install "
+          f"({r.stderr.strip()})")
+
+
+if __name__ == "__main__":
+    PBA, ROOT = sys.argv[1], sys.argv[2]
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        test_hand_computed(tmp)
+        test_degenerate(tmp)
+        test_refusals(tmp)
+        test_plot(tmp)
+        test_demo_trace_against_independent_baselines(tmp)
+    print(f"{failures} failed")
+    sys.exit(1 if failures else 0)
