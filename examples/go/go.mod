@@ -1,0 +1,3 @@
+module pba
+
+go 1.19
