@@ -210,7 +210,14 @@ Trace parse_trace(std::string_view text, std::string_view source) {
              fmt::format("no '{}' column: the header {} needs t_s and throughput_mbps", to_string(required), quoted(line)));
     }
 
-    // Rows.
+    // Rows: counted first, so that too many are refused before memory is taken for them.
+    std::size_t rows = 0;
+    for (Lines ahead = lines; ahead.next(line);) rows += skipped(line) ? 0 : 1;
+    if (rows > kMaxTraceRows)
+        throw Error(Errc::invalid_argument,
+                    fmt::format("{}: {} rows, more than the {} a trace may have", source, rows, kMaxTraceRows));
+    trace.samples.reserve(rows);
+    trace.lines.reserve(rows);
     while (read_line()) {
         const std::size_t n = lines.number();
         if (!split(line, cells)) fail(source, n, fmt::format("more than {} cells, the header has {}", kMaxColumns, width));

@@ -135,6 +135,12 @@ TEST_CASE("trace: absurd sizes are refused before they cost memory or time", "[t
     for (int i = 0; i < 70; ++i) row += ",1";
     CHECK(refusal("t_s,throughput_mbps\n" + row + "\n") == "t.csv line 2: more than 64 cells, the header has 2");
 
+    // Rows beyond kMaxTraceRows: "0,0\n" rows are 4 bytes, so 10 million fit in 40 MB.
+    std::string many = "t_s,throughput_mbps\n";
+    many.reserve(many.size() + 4 * (pba::trace::kMaxTraceRows + 1));
+    for (std::size_t i = 0; i <= pba::trace::kMaxTraceRows; ++i) many += "0,0\n";
+    CHECK(refusal(many) == "t.csv: 10000001 rows, more than the 10000000 a trace may have");
+
     // A text of kMaxTraceBytes + 1 is refused by its size alone: map it without committing memory.
     const std::size_t size = pba::trace::kMaxTraceBytes + 1;
     void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
