@@ -149,6 +149,32 @@ def capi_seeds() -> dict[str, bytes]:
     return {name: bytes(b % 256 for b in program) for name, program in programs.items()}
 
 
+def trace_seeds() -> dict[str, bytes]:
+    """Traces in every form the reader accepts (trace.hpp), and every kind of bad sample."""
+    rows = "\n".join(f"{t},{100 + 7 * (t % 5)},{20 + t % 3},{0.001 * (t % 4)},{1 + 0.5 * (t % 2)}" for t in range(14))
+    bad = "\n".join([
+        "0,100,20,0,1", "1,,20,,1", "2,nan,NaN,0,1", "3,inf,-inf,0,1", "4,-5,-1,1.5,-2",
+        "4,100,20,0,1",            # repeated
+        "3.5,100,20,0,1",          # backwards
+        "1e12,100,20,0,1",         # beyond the timestamp range
+        ",100,20,0,1",             # no timestamp
+        "5,1e308,1e-320,0,0",
+        "100000,100,20,0,1",       # a huge gap
+        "100001,0,0,0,0", "100002,0,0,0,0"])
+    return {
+        "basic.csv": ("t_s,throughput_mbps,rtt_ms,loss,jitter_ms\n" + rows + "\n").encode(),
+        "bom_crlf_quoted_reordered.csv": ("\ufeff# a comment\r\n\r\n"
+                                          "\"jitter_ms\", loss ,extra,rtt_ms,throughput_mbps,t_s\r\n"
+                                          "1.5, 0.01 ,x,20,\"250.5\",1700000000\r\n"
+                                          "# between rows\r\n"
+                                          "2,0,y,21, 260 ,1700000001\r\n").encode("utf-8"),
+        "bad_samples.csv": ("t_s,throughput_mbps,rtt_ms,loss,jitter_ms\n" + bad + "\n").encode(),
+        "minimal_cr.csv": "t_s,throughput_mbps\r0,0\r1,0\r2,0\r3,0\r4,0\r".encode(),
+        "constant.csv": ("t_s,throughput_mbps,rtt_ms\n"
+                         + "".join(f"{t},500,40\n" for t in range(12))).encode(),
+    }
+
+
 def write(target: str, seeds: dict[str, bytes]) -> None:
     directory = CORPUS / target
     if directory.exists():
@@ -162,6 +188,7 @@ def write(target: str, seeds: dict[str, bytes]) -> None:
 def main() -> None:
     write("model_load", model_seeds())
     write("capi_sequence", capi_seeds())
+    write("trace_parse", trace_seeds())
 
 
 if __name__ == "__main__":
