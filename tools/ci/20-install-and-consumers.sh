@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the release build into a staging prefix and builds and runs pba's consumers against
+# that installed tree only: the C99 example (shared and static), the C++ example through
+# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks).
+set -euo pipefail
+
+root=$PWD
+stage=$root/build/stage
+jobs=${PBA_JOBS:-2}
+
+cmake --preset release >/dev/null
+cmake --build build/release -j "$jobs" --target pba pba_shared
+rm -rf "$stage"
+cmake --install build/release --prefix "$stage" >/dev/null
+
+# The installed tree: versioned SONAME, headers, CMake package, pkg-config file.
+so=$(readlink -f "$stage/lib/libpba.so")
+soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
+test "$soname" = "libpba.so.$(sed -n 's/^#define PBA_ABI_VERSION \([0-9]*\)$/\1/p' "$stage/include/pba_version.h")"
+test -e "$stage/lib/$soname" -a -e "$stage/lib/libpba.a" -a -e "$stage/include/pba.h"
+test -e "$stage/lib/cmake/pba/pbaConfig.cmake" -a -e "$stage/lib/cmake/pba/pbaConfigVersion.cmake"
+export PKG_CONFIG_PATH=$stage/lib/pkgconfig
+export LD_LIBRARY_PATH=$stage/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+echo "installed libpba $(pkg-config --modversion pba) ($soname) in $stage"
+
+echo "--- examples/c (C99, shared library)"
+cflags=(-std=c99 -Wall -Wextra -Werror -pedantic)
+cc "${cflags[@]}" examples/c/main.c $(pkg-config --cflags --libs pba) -lm -o build/example-c
+build/example-c
+echo "--- examples/c (C99, static library)"
+static_libs=$(pkg-config --static --libs pba | sed "s|-lpba|$stage/lib/libpba.a|")
+cc "${cflags[@]}" examples/c/main.c $(pkg-config --cflags pba) $static_libs -lm -o build/example-c-static
+if ldd build/example-c-static | grep -q libpba; then echo "example-c-static links libpba.so" >&2; exit 1; fi
+build/example-c-static >/dev/null
+
+echo "--- examples/cpp (find_package(pba) against the installed tree)"
+cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
+cmake --build build/example-cpp -j "$jobs"
+build/example-cpp/pba_example_cpp
+
+echo "--- examples/go (go test -race, fuzz, benchmarks)"
+# Nothing is downloaded: the module needs no third-party modules.
+export GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=1
+export GOCACHE=$root/build/go/cache GOPATH=$root/build/go/path
+cd examples/go
+go vet ./...
+go test -race -count=1 ./...
+go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
+go test -run '^$' -fuzz '^FuzzLoadModelBytes$' -fuzztime 10s .
+go test -run '^$' -bench . -benchtime 200x .
