@@ -89,20 +89,25 @@ void Predictor::refresh_model() {
                               (model_->shared_model() == snap.model->shared_model() ||
                                (model_->model().checksum() != 0 &&
                                 model_->model().checksum() == snap.model->model().checksum()));
+    if (snap.model) {
+        // Grow everything first (may throw, and only grows, so the old model still fits);
+        // then adopt the new model with nothing left that can fail.
+        const ForecastModel& fm = *snap.model;
+        const nn::Network& net = fm.model().network();
+        if (!net.fits(workspace_, 1)) net.reserve(workspace_, 1);
+        input_.reserve(fm.pipeline().input_size());
+        output_.reserve(fm.model().output_size());
+        means_.reserve(fm.pipeline().inputs().size());
+        window_.grow(std::max(fm.pipeline().rows(), kFallbackSamples));
+        pending_.reserve(2 * static_cast<std::size_t>(fm.horizon_steps()) + 8);
+        input_.resize(fm.pipeline().input_size());
+        output_.resize(fm.model().output_size());
+        means_.resize(fm.pipeline().inputs().size());
+    }
     if (!same_weights) {
         // Past errors describe the previous model, not this one.
         accuracy_.reset_confidence(ForecastSource::model);
         intervals_[index(ForecastSource::model)].reset();
-    }
-    if (snap.model) {
-        const ForecastModel& fm = *snap.model;
-        const nn::Network& net = fm.model().network();
-        if (!net.fits(workspace_, 1)) net.reserve(workspace_, 1);
-        input_.resize(fm.pipeline().input_size());
-        output_.resize(fm.model().output_size());
-        means_.resize(fm.pipeline().inputs().size());
-        window_.grow(std::max(fm.pipeline().rows(), kFallbackSamples));
-        pending_.reserve(2 * static_cast<std::size_t>(fm.horizon_steps()) + 8);
     }
     model_ = std::move(snap.model);
     generation_ = snap.generation;
