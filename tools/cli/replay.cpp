@@ -89,8 +89,8 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
             columns += fmt::format("{}{}", columns.empty() ? "" : ",", trace::to_string(static_cast<trace::Column>(c)));
     fmt::print("trace:      {} rows over {}, median interval {} (longest {}); columns {}\n", s.rows, seconds(q.duration_s),
                seconds(q.median_interval_s), seconds(q.max_interval_s), columns);
-    fmt::print("samples:    {} accepted; refused: {} invalid time, {} repeated time, {} time going backwards; "
-               "{} values treated as missing (infinite, negative, loss > 1); {} window restarts after a gap\n",
+    fmt::print("samples:    {} accepted; refused: {} invalid time, {} repeated time, {} time going backwards;\n"
+               "            {} values treated as missing (infinite, negative, loss > 1); {} window restarts after a gap\n",
                s.samples.accepted, s.samples.refused_invalid_timestamp, s.samples.refused_repeated_timestamp,
                s.samples.refused_backwards_timestamp, s.samples.dropped_values, s.samples.window_resets);
     const std::string reasons = fallback_reasons(s);
@@ -147,7 +147,8 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     } else {
         fmt::print("AMST:       the last forecast is beyond the transport's integer arithmetic: no settings\n");
     }
-    fmt::print("            applied at {} forecasts; streams, buffer or chunk changed {} times{}\n", a.applied, a.changes,
+    fmt::print("            applied at {} forecasts; streams, buffer or chunk changed {} time{}{}\n", a.applied, a.changes,
+               a.changes == 1 ? "" : "s",
                a.not_computable ? fmt::format("; {} forecasts beyond its arithmetic", a.not_computable) : "");
     fmt::print("latency:    predict() p50 {:.2f} µs, p95 {:.2f} µs, p99 {:.2f} µs, max {:.2f} µs (mean {:.2f} µs, {} calls)\n",
                s.latency.p50_us, s.latency.p95_us, s.latency.p99_us, s.latency.max_us, s.latency.mean_us,
