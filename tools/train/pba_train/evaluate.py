@@ -107,6 +107,13 @@ def metrics_metadata(table: dict, prefix: str = "metrics.val", unit: str = "mbps
             out[key + "_within20_pct"] = round(m["within20"], 4)
         out[f"{prefix}_{ds}_points"] = int(row["model"]["n"])
         out[f"{prefix}_{ds}_gain_over_best_baseline_pct"] = round(gain_over_best_baseline(row), 4)
+    # The headline numbers under the format doc's short names, from the pooled row.
+    overall = table.get("pooled") or next(iter(table.values()))
+    out[f"{prefix}_mae_{unit}"] = round(overall["model"]["mae"], 6)
+    out[f"{prefix}_mape_pct"] = round(overall["model"]["mape"], 4)
+    out[f"{prefix}_within20_pct"] = round(overall["model"]["within20"], 4)
+    for method in METHODS[1:]:
+        out[f"{prefix}_{method}_mae_{unit}"] = round(overall[method]["mae"], 6)
     return out
 
 

@@ -1,0 +1,81 @@
+"""Unit tests of the training pipeline's contracts (pytest tools/train): the predictor's
+fill and normalisation rules, the split, the baselines and the policy reward. They need
+no trace data and no training."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pba_train import forecast, pipeline, policy, traces  # noqa: E402
+
+nan = np.nan
+
+
+def test_fill_forward_then_back_then_missing():
+    raw = np.array([[nan, 2.0, nan, 5.0, nan],
+                    [nan, nan, nan, nan, nan]])
+    filled = pipeline.fill_window(raw, missing=7.0)
+    assert filled.tolist() == [[2.0, 2.0, 2.0, 5.0, 5.0], [7.0] * 5]
+
+
+def test_log_ratio_uses_filled_window_mean_and_inverts():
+    norm = pipeline.Norm("log_ratio", c=0.1)
+    feats = [pipeline.Feature("bandwidth_mbps", norm, 0.0)]
+    window = np.array([[10.0, nan, 30.0]])  # filled: 10, 10, 30 -> m = 50/3
+    x, means = pipeline.model_input({"bandwidth_mbps": window}, feats)
+    m = 50.0 / 3.0
+    assert means[0, 0] == pytest.approx(m)
+    assert x[0, :, 0] == pytest.approx(np.log((np.array([10, 10, 30]) + 0.1) / (m + 0.1)),
+                                       rel=1e-6)
+    out = pipeline.model_output(np.array([[np.log(2.0)]]), [pipeline.Output(
+        "bandwidth_mbps", norm, ref_feature=0)], means)
+    assert out[0, 0] == pytest.approx(2 * (m + 0.1) - 0.1)
+
+
+def test_denormalise_clamps_at_zero():
+    assert pipeline.denormalise(np.array([-5.0]), pipeline.Norm("standard", 1.0, 1.0))[0] == 0
+
+
+def test_absent_feature_takes_missing_value():
+    feats = [pipeline.Feature("latency_ms", pipeline.Norm("divide", a=100.0), 50.0)]
+    x, _ = pipeline.model_input({"bandwidth_mbps": np.ones((1, 4))}, feats)
+    assert x[0, :, 0].tolist() == [0.5] * 4
+
+
+def test_routes_never_straddle_the_split_and_both_sets_are_held_out():
+    names = {"nyu_mets": ["iperf_Subway_Q_Train_Q_Train1", "multivariate_TT7",
+                          "iperf_Subway_7Train_7Train1", "iperf_Car_Car_2"],
+             "norway3g": ["train.oslo-vestby.2011-02-11_1618CET",
+                          "train.vestby-oslo.2011-02-14_1728CET",
+                          "tram.jernbanetorget-ljabru.2010-12-09_1222CET",
+                          "tram.ljabru-jernbanetorget.2010-12-09_1334CET"]}
+    routes = {ds: [traces.route_of(ds, n) for n in ns] for ds, ns in names.items()}
+    assert routes["nyu_mets"][1] == routes["nyu_mets"][2] == "subway_7"
+    assert routes["norway3g"][0] == routes["norway3g"][1]
+    assert routes["norway3g"][2] == routes["norway3g"][3] == "tram"
+    for ds in names:
+        assert set(traces.HELD_OUT_ROUTES[ds]) & set(routes[ds])
+
+
+def test_baselines_and_targets():
+    x = np.arange(20, dtype=float)
+    t = np.array([9])
+    b = forecast.baselines(x, t)
+    assert b["persistence"][0] == 9 and b["mean10"][0] == 4.5
+    assert forecast.target(x, t, forecast.Horizon("value_at", 3))[0] == 12
+    assert forecast.target(x, t, forecast.Horizon("mean_over", 3))[0] == 11
+
+
+@pytest.mark.parametrize("state, alloc, expected", [
+    ([10, 100, 0.01, 0.96], 50, 1.1), ([10, 100, 0.01, 0.96], 40, 1.0),
+    ([10, 100, 0.01, 0.96], 80, 0.7), ([10, 100, 0.01, 0.96], 10, 0.4),
+    ([0.5, 100, 0.001, 0.99], 70, 1.05), ([0.5, 100, 0.001, 0.99], 80, 0.95),
+    ([0.5, 100, 0.001, 0.99], 100, 0.55),
+])
+def test_policy_reward_matches_the_design(state, alloc, expected):
+    assert policy.reward(np.array([state], float), np.array([alloc]))[0] == \
+        pytest.approx(expected)
