@@ -347,7 +347,7 @@ TEST_CASE("replay: a hybrid predictor's mode switches", "[trace][replay]") {
     CHECK(finite_everywhere(r));
 }
 
-TEST_CASE("replay: progress reaches the end; invalid AMST parameters are refused", "[trace][replay]") {
+TEST_CASE("replay: progress reaches the end, invalid AMST parameters are refused", "[trace][replay]") {
     const Trace trace = parse_trace(rows({1, 2, 3, 4, 5}));
     Predictor predictor(constant_bandwidth(10, 2));
     ReplayOptions options;

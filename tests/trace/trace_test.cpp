@@ -49,7 +49,7 @@ TEST_CASE("trace: columns by name, optional ones mapped to the sample's fields",
     CHECK(t.source == "trace");
 }
 
-TEST_CASE("trace: only the required columns; absent optional fields are missing", "[trace]") {
+TEST_CASE("trace: only the required columns, absent optional fields missing", "[trace]") {
     const Trace t = parse_trace("t_s,throughput_mbps\n0,12.5\n1,13\n");
     REQUIRE(t.samples.size() == 2);
     CHECK(t.samples[1].bandwidth_mbps == 13);
