@@ -205,8 +205,6 @@ double percentile(const std::vector<double>& sorted, double q) {
 
 AmstReplay amst_of(const std::vector<ReplayPoint>& points, const amst::Params& params) {
     AmstReplay a;
-    amst::Settings applied;
-    bool any_applied = false;
     for (const ReplayPoint& p : points) {
         const amst::Forecast f{p.predicted_mbps, p.latency_ms, p.packet_loss, p.jitter_ms};
         amst::Settings s;
@@ -224,11 +222,13 @@ AmstReplay amst_of(const std::vector<ReplayPoint>& points, const amst::Params& p
         if (amst::should_compute(p.confidence, params)) ++a.computed;
         if (!amst::should_apply(p.confidence, params)) continue;
         ++a.applied;
-        if (!any_applied || s.streams != applied.streams || s.buffer_bytes != applied.buffer_bytes ||
-            s.chunk_bytes != applied.chunk_bytes)
+        const amst::Settings& before = a.applied_settings;
+        if (!a.has_applied || s.streams != before.streams || s.buffer_bytes != before.buffer_bytes ||
+            s.chunk_bytes != before.chunk_bytes)
             ++a.changes;
-        applied = s;
-        any_applied = true;
+        a.has_applied = true;
+        a.applied_settings = s;
+        a.applied_t_s = p.t_s;
     }
     return a;
 }

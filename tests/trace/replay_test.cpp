@@ -260,6 +260,7 @@ TEST_CASE("replay summary: interval coverage, latency percentiles, AMST gates by
     std::vector<ReplayPoint> points(100);
     for (std::size_t i = 0; i < points.size(); ++i) {
         ReplayPoint& p = points[i];
+        p.t_s = static_cast<double>(i);
         p.latency_us = static_cast<double>(100 - i);  // 100 .. 1, out of order
         p.predicted_mbps = 100;
         p.confidence = 0.5;
@@ -311,12 +312,19 @@ TEST_CASE("replay summary: interval coverage, latency percentiles, AMST gates by
     CHECK(s.amst.last_settings.pacing_bytes_per_s == 35625000);
     CHECK(s.amst.last_settings.window_bytes == 638976);
     CHECK(s.amst.last_confidence == 0.9);
+    REQUIRE(s.amst.has_applied);
+    CHECK(s.amst.applied_settings == s.amst.last_settings);  // the last forecast was applied
+    CHECK(s.amst.applied_t_s == points[99].t_s);
 
     // A forecast beyond the transport's integer arithmetic is counted, not thrown.
     points.back().predicted_mbps = 1e300;
     const ReplaySummary t = summarise(points);
     CHECK(t.amst.not_computable == 1);
     CHECK_FALSE(t.amst.has_last);
+    // In force at the end: those of points[97], the last applied before (100 Mbps, 13 streams).
+    REQUIRE(t.amst.has_applied);
+    CHECK(t.amst.applied_settings.streams == 13);
+    CHECK(t.amst.applied_t_s == 97);
 }
 
 TEST_CASE("replay: a hybrid predictor's mode switches", "[trace][replay]") {

@@ -147,6 +147,12 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     } else {
         fmt::print("AMST:       the last forecast is beyond the transport's integer arithmetic: no settings\n");
     }
+    if (a.has_applied)
+        fmt::print("            in force at the end (applied at t_s {}): streams {}, buffer {} B, chunk {} B, "
+                   "pacing {} B/s, window {} B\n",
+                   a.applied_t_s, a.applied_settings.streams, a.applied_settings.buffer_bytes,
+                   a.applied_settings.chunk_bytes, a.applied_settings.pacing_bytes_per_s,
+                   a.applied_settings.window_bytes);
     fmt::print("            applied at {} forecasts; streams, buffer or chunk changed {} time{}{}\n", a.applied, a.changes,
                a.changes == 1 ? "" : "s",
                a.not_computable ? fmt::format("; {} forecasts beyond its arithmetic", a.not_computable) : "");

@@ -113,6 +113,10 @@ struct AmstReplay {
     amst::Forecast last_forecast;
     amst::Settings last_settings;
     double last_confidence = 0.0;
+    // The settings in force at the end: the last ones applied, and when.
+    bool has_applied = false;
+    amst::Settings applied_settings;
+    double applied_t_s = 0.0;
 };
 
 // Exact percentiles (nearest rank) of the timed predict() calls.
