@@ -728,6 +728,7 @@ typedef struct pba_policy pba_policy;
 
 /* What the policy sees of a link. */
 typedef struct pba_policy_state {
+    size_t struct_size; /* sizeof(pba_policy_state) */
     double latency_ms;
     double bandwidth_mbps;
     double packet_loss; /* ratio 0..1 */
@@ -744,6 +745,18 @@ PBA_API void pba_policy_free(pba_policy* policy);
 
 /* The number of actions (Q-values per state); 0 for NULL. */
 PBA_API size_t pba_policy_action_count(const pba_policy* policy);
+
+/* A state with its struct_size set. */
+static inline pba_policy_state pba_policy_state_of(double latency_ms, double bandwidth_mbps, double packet_loss,
+                                                   double reliability) {
+    pba_policy_state s;
+    s.struct_size = sizeof(pba_policy_state);
+    s.latency_ms = latency_ms;
+    s.bandwidth_mbps = bandwidth_mbps;
+    s.packet_loss = packet_loss;
+    s.reliability = reliability;
+    return s;
+}
 
 /* Q-values of `count` >= 1 states: q receives q_count == count * action_count floats, row-major.
  * PBA_ERR_INVALID_ARGUMENT naming the state and field for NaN, infinite or negative values,

@@ -60,6 +60,15 @@ policy::State to_state(const pba_policy_state& s) noexcept {
     return {s.latency_ms, s.bandwidth_mbps, s.packet_loss, s.reliability};
 }
 
+// Each state of an array must carry the one struct_size this library knows.
+pba_status check_states(const char* fn, const pba_policy_state* states, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        if (states[i].struct_size != sizeof(pba_policy_state))
+            return fail(PBA_ERR_STRUCT_SIZE, "{}: states[{}].struct_size is {}, this library ({}) knows only {}", fn, i,
+                        states[i].struct_size, PBA_VERSION_STRING, sizeof(pba_policy_state));
+    return PBA_OK;
+}
+
 std::vector<policy::State> to_states(const pba_policy_state* states, std::size_t n) {
     std::vector<policy::State> out(n);
     for (std::size_t i = 0; i < n; ++i) out[i] = to_state(states[i]);
@@ -103,6 +112,7 @@ pba_status pba_policy_q_values(const pba_policy* policy, const pba_policy_state*
     PBA_CHECK_NOT_NULL(fn, policy);
     PBA_CHECK_NOT_NULL(fn, states);
     PBA_CHECK_NOT_NULL(fn, q);
+    if (auto s = check_states(fn, states, count)) return s;
     Use use(policy);
     const std::size_t actions = policy->policy.action_count();
     if (count == 0) return fail(PBA_ERR_INVALID_ARGUMENT, "{}: count is 0, at least one state is needed", fn);
@@ -130,6 +140,7 @@ pba_status pba_policy_decide(const pba_policy* policy, const pba_policy_state* s
     PBA_CHECK_NOT_NULL(fn, state);
     PBA_CHECK_NOT_NULL(fn, decision);
     if (auto s = check_struct(fn, "decision", decision)) return s;
+    if (auto s = check_struct(fn, "state", state)) return s;
     Use use(policy);
     return guarded(fn, [&] {
         Borrowed ws(*policy, 1);
@@ -146,6 +157,7 @@ pba_status pba_policy_reward(const pba_policy_state* state, double allocation_pc
                              double* reward) {
     constexpr const char* fn = "pba_policy_reward";
     PBA_CHECK_NOT_NULL(fn, state);
+    if (auto s = check_struct(fn, "state", state)) return s;
     return guarded(fn, [&] {
         const policy::State s = to_state(*state);
         const double optimal = policy::optimal_allocation_pct(s);
@@ -186,6 +198,7 @@ pba_status pba_policy_double_dqn_targets(const pba_policy* online, const pba_pol
     PBA_CHECK_NOT_NULL(fn, rewards);
     PBA_CHECK_NOT_NULL(fn, terminal);
     PBA_CHECK_NOT_NULL(fn, targets);
+    if (auto s = check_states(fn, next_states, n)) return s;
     Use use_online(online);
     Use use_target(target);
     return guarded(fn, [&] {

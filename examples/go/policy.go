@@ -26,7 +26,9 @@ type PolicyState struct {
 }
 
 func (s PolicyState) c() C.pba_policy_state {
-	return C.pba_policy_state{C.double(s.LatencyMs), C.double(s.BandwidthMbps), C.double(s.PacketLoss), C.double(s.Reliability)}
+	return C.pba_policy_state{struct_size: C.sizeof_pba_policy_state, latency_ms: C.double(s.LatencyMs),
+		bandwidth_mbps: C.double(s.BandwidthMbps), packet_loss: C.double(s.PacketLoss),
+		reliability: C.double(s.Reliability)}
 }
 
 // Allocation is the policy's choice for a link.

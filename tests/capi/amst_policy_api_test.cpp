@@ -139,7 +139,8 @@ TEST_CASE("policy: Q-values, greedy and epsilon-greedy decisions on a hand-made 
     CHECK(pba_policy_action_count(policy) == 10);
     CHECK(pba_policy_action_count(nullptr) == 0);
 
-    const pba_policy_state states[2] = {{5.0, 100.0, 0.001, 0.99}, {60.0, 10.0, 0.03, 0.9}};
+    pba_policy_state states[2] = {pba_policy_state_of(5.0, 100.0, 0.001, 0.99),
+                                  pba_policy_state_of(60.0, 10.0, 0.03, 0.9)};
     std::vector<float> values(20);
     REQUIRE(pba_policy_q_values(policy, states, 2, values.data(), values.size()) == PBA_OK);
     for (int i = 0; i < 10; ++i) {
@@ -170,16 +171,20 @@ TEST_CASE("policy: Q-values, greedy and epsilon-greedy decisions on a hand-made 
     }
     CHECK(std::count(seen.begin(), seen.end(), 1) == 10);
 
-    const pba_policy_state bad = {5.0, 100.0, 2.0, 0.99};
+    const pba_policy_state bad = pba_policy_state_of(5.0, 100.0, 2.0, 0.99);
     CHECK(pba_policy_decide(policy, &bad, 0.0, 0, &d) == PBA_ERR_INVALID_ARGUMENT);
     CHECK_THAT(last_error(), Catch::Contains("packet_loss"));
-    const pba_policy_state nan_state = {NAN, 100.0, 0.0, 0.99};
+    const pba_policy_state nan_state = pba_policy_state_of(NAN, 100.0, 0.0, 0.99);
     CHECK(pba_policy_q_values(policy, &nan_state, 1, values.data(), 10) == PBA_ERR_INVALID_ARGUMENT);
     CHECK(pba_policy_decide(policy, &states[0], 1.5, 0, &d) == PBA_ERR_INVALID_ARGUMENT);
     CHECK(pba_policy_decide(policy, &states[0], NAN, 0, &d) == PBA_ERR_INVALID_ARGUMENT);
     d.struct_size = 0;
     CHECK(pba_policy_decide(policy, &states[0], 0.0, 0, &d) == PBA_ERR_STRUCT_SIZE);
     CHECK(pba_policy_decide(nullptr, &states[0], 0.0, 0, &d) == PBA_ERR_NULL_POINTER);
+    states[1].struct_size = 0;
+    CHECK(pba_policy_q_values(policy, states, 2, values.data(), values.size()) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("states[1].struct_size is 0"));
+    states[1].struct_size = sizeof(pba_policy_state);
 
     // Double-DQN through the network: Q(s') is q for every state, argmax 6 -> 0.9.
     const double rewards[2] = {1.0, 2.0};
@@ -208,7 +213,7 @@ TEST_CASE("policy creation refuses models that are not policies", "[capi]") {
 TEST_CASE("the reward and Double-DQN targets match hand-computed values", "[capi]") {
     // opt = 50 + 10 (latency < 1) + 5 (loss < 0.005) + 10 (reliability > 0.98) = 75;
     // reward(70) = 1 - 5/100 + 0.1 (reliability > 0.95, 40 <= 70 <= 70) = 1.05.
-    const pba_policy_state s = {0.5, 100.0, 0.001, 0.99};
+    pba_policy_state s = pba_policy_state_of(0.5, 100.0, 0.001, 0.99);
     double optimal = 0, reward = 0;
     REQUIRE(pba_policy_reward(&s, 70.0, &optimal, &reward) == PBA_OK);
     CHECK(optimal == 75.0);
@@ -218,6 +223,9 @@ TEST_CASE("the reward and Double-DQN targets match hand-computed values", "[capi
     CHECK(reward == Approx(0.15));
     CHECK(pba_policy_reward(&s, 101.0, nullptr, &reward) == PBA_ERR_INVALID_ARGUMENT);
     CHECK(pba_policy_reward(nullptr, 50.0, nullptr, &reward) == PBA_ERR_NULL_POINTER);
+    s.struct_size = 16;
+    CHECK(pba_policy_reward(&s, 50.0, nullptr, &reward) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("state.struct_size is 16"));
 
     const double rewards[2] = {1.0, 2.0};
     const uint8_t terminal[2] = {0, 1};
