@@ -1,5 +1,10 @@
 // The trained models compiled into the library: one per src/models/*.pba, by file stem.
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+#include <string>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +15,7 @@
 #include "pba/error.hpp"
 #include "pba/model/defaults.hpp"
 #include "pba/predict/forecast_model.hpp"
+#include "pba/predict/predictor.hpp"
 
 namespace fs = std::filesystem;
 
@@ -69,4 +75,107 @@ TEST_CASE("default models load once when many threads ask at the same time", "[p
         threads.emplace_back([&, i] { got[i] = pba::default_model(names.back()); });
     for (auto& t : threads) t.join();
     for (const auto& m : got) CHECK(m == got.front());
+}
+
+namespace {
+// Rows of a CSV with a header; an empty cell is NaN.
+std::vector<std::vector<double>> read_table(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("reference file missing: " + path.string());
+    std::vector<std::vector<double>> rows;
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+        std::vector<double> row;
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t comma = line.find(',', start);
+            const std::string cell = line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            row.push_back(cell.empty() ? std::numeric_limits<double>::quiet_NaN() : std::stod(cell));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+}  // namespace
+
+TEST_CASE("embedded forecasting models through the C++ predictor match the training pipeline",
+          "[.][pipeline_live]") {
+    using namespace pba::predict;
+    const char* dir = std::getenv("PBA_PIPELINE_REFERENCE_DIR");
+    REQUIRE(dir != nullptr);
+    int checked = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const std::string file = entry.path().filename().string();
+        const std::string suffix = ".window.csv";
+        if (file.size() <= suffix.size() || file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        const std::string name = file.substr(0, file.size() - suffix.size());
+        INFO("model " << name);
+        Predictor p(pba::default_model(name));
+        for (const auto& r : read_table(entry.path())) {
+            Sample s;
+            s.timestamp_unix_s = r[0];
+            s.bandwidth_mbps = r[1];
+            s.latency_ms = r[2];
+            s.packet_loss = r[3];
+            s.jitter_ms = r[4];
+            REQUIRE(p.observe(s).accepted());
+        }
+        const Forecast f = p.predict();
+        REQUIRE_FALSE(f.fallback);
+        const auto expected = read_table(fs::path(dir) / (name + ".expected.csv")).at(0);
+        for (std::size_t i = 0; i < kForecastFieldCount; ++i) {
+            if (std::isnan(expected[i])) continue;
+            INFO(to_string(static_cast<SampleField>(i)));
+            // Float32 layers against the reference's float64: agreement to ~1e-6 relative.
+            CHECK(f.value(static_cast<SampleField>(i)) == Approx(expected[i]).epsilon(1e-5).margin(1e-9));
+        }
+        ++checked;
+    }
+    CHECK(checked >= 1);
+}
+
+TEST_CASE("the shipped defaults: forecasters drive predictors, a steady link is forecast steady",
+          "[predict][defaults]") {
+    using namespace pba::predict;
+    const auto names = pba::default_model_names();
+    for (const char* required : {"internet", "datacenter", "policy"})
+        CHECK(std::find(names.begin(), names.end(), required) != names.end());
+
+    struct Case {
+        const char* name;
+        Mode mode;
+        double bandwidth_mbps, latency_ms;
+    };
+    for (const Case& c : {Case{"internet", Mode::internet, 40, 60}, Case{"datacenter", Mode::datacenter, 5000, 1}}) {
+        INFO(c.name);
+        const auto fm = ForecastModel::create(pba::default_model(c.name));
+        CHECK(fm->mode() == c.mode);
+        CHECK(fm->horizon_s() > 0);
+        Predictor p(pba::default_model(c.name));
+        for (int t = 0; t < 120; ++t) {
+            Sample s;
+            s.timestamp_unix_s = 1764158100 + t * fm->sample_interval_s();
+            s.bandwidth_mbps = c.bandwidth_mbps;
+            s.latency_ms = c.latency_ms;
+            s.packet_loss = 1e-4;
+            s.jitter_ms = 0.1;
+            p.observe(s);
+        }
+        const Forecast f = p.predict();
+        REQUIRE_FALSE(f.fallback);
+        CHECK(f.bandwidth_mbps == Approx(c.bandwidth_mbps).epsilon(0.2));
+        CHECK(std::string(f.model_version.data()) == fm->version());
+    }
+    // The policy network has no forecast outputs: it cannot drive a predictor, and says why.
+    try {
+        ForecastModel::create(pba::default_model("policy"));
+        FAIL("the policy model was accepted as a forecaster");
+    } catch (const pba::Error& e) {
+        CHECK(e.code() == pba::Errc::malformed_model);
+        CHECK_THAT(e.what(), Catch::Contains("output.targets"));
+    }
 }
