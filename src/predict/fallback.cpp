@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pba::predict {
 
@@ -25,7 +26,18 @@ FallbackValues fallback_forecast(const Window& window) noexcept {
             out.unknown_fields |= field_bit(field);
             continue;
         }
-        double value = std::max(sum / static_cast<double>(n) + (last - first) / kFallbackTrendDivisor, 0.0);
+        double mean = sum / static_cast<double>(n);
+        if (!std::isfinite(mean)) {
+            // The sum of values near DBL_MAX (finite, so in the domain) overflowed: a running
+            // mean never exceeds the largest value.
+            mean = 0.0;
+            std::size_t k = 0;
+            for (std::size_t i = begin; i < window.size(); ++i) {
+                const double v = field_value(window[i], field);
+                if (!std::isnan(v)) mean += (v - mean) / static_cast<double>(++k);
+            }
+        }
+        double value = std::clamp(mean + (last - first) / kFallbackTrendDivisor, 0.0, std::numeric_limits<double>::max());
         if (field == SampleField::packet_loss) value = std::min(value, 1.0);
         out.values[f] = value;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
@@ -19,7 +20,9 @@ ConformalInterval::ConformalInterval(double coverage, std::size_t window) : cove
 
 ConformalInterval::Band ConformalInterval::band(double predicted) const noexcept {
     if (!ready_) return {predicted, predicted, 0.0};
-    return {std::max(predicted - half_width_, 0.0), predicted + half_width_, coverage_};
+    // Saturated: a forecast near DBL_MAX plus a residual as large would round to +inf.
+    const double high = std::min(predicted + half_width_, std::numeric_limits<double>::max());
+    return {std::max(predicted - half_width_, 0.0), high, coverage_};
 }
 
 void ConformalInterval::record(double predicted, double actual, const Band& served) noexcept {
