@@ -90,15 +90,19 @@ def test_allocate(model):
 
 
 def test_allocate_default_model():
-    r = allocate(20, 300, 0.001, 0.99)
-    line = re.fullmatch(r"action=(\d) allocation_pct=(\d+) q=\[([^\]]*)\]\n", r.stdout)
-    if r.returncode == 0 and line:
-        action, pct, q = int(line[1]), int(line[2]), [float(v) for v in line[3].split(",")]
-        check(pct == (action + 1) * 10 and len(q) == 10 and q.index(max(q)) == action,
-              f"allocate with the embedded policy: {r.stdout.strip()}")
-    else:
-        check(r.returncode != 0 and "--model FILE" in r.stderr,
-              f"allocate without an embedded policy says to pass --model ({r.stderr.strip()})")
+    """Without --model: the embedded policy. Two states whose best allocation is unique:
+    0.5 ms, 0.01 % loss, 99.5 % reliability (optimal 75: 70 % scores 1.05) and 120 ms,
+    5 % loss, 92 % reliability (optimal 15: 20 % scores 0.95, 10 % only 0.75)."""
+    for state, best in [((0.5, 10000, 0.0001, 0.995), 70), ((120, 50, 0.05, 0.92), 20)]:
+        r = allocate(*state)
+        line = re.fullmatch(r"action=(\d) allocation_pct=(\d+) q=\[([^\]]*)\]\n", r.stdout)
+        check(r.returncode == 0 and line is not None, f"allocate {state} with the embedded policy: "
+                                                        f"{r.stdout.strip()!r} ({r.stderr.strip()})")
+        if line:
+            action, pct, q = int(line[1]), int(line[2]), [float(v) for v in line[3].split(",")]
+            check(len(q) == 10 and q.index(max(q)) == action and pct == (action + 1) * 10,
+                  f"allocate {state}: the action is the argmax of the 10 printed Q-values")
+            check(pct == best, f"allocate {state}: {pct} % is the reward's best, {best} %")
 
 
 if __name__ == "__main__":
