@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "internal.hpp"
 #include "pba.h"
 #include "pba/format/model_file.hpp"
 #include "support/model_builder.hpp"
@@ -351,4 +352,26 @@ TEST_CASE("embedded default models: listed, loadable by name; unknown names refu
     CHECK_THAT(last_error(), Catch::Contains("no-such-model") && Catch::Contains("available"));
     CHECK(pba_model_load_default(nullptr, &m) == PBA_ERR_NULL_POINTER);
     CHECK(pba_model_load_default("v1", nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("a free overlapping a call is deferred to the end of that call", "[capi]") {
+    // The guard behind every handle, driven step by step as two threads would interleave.
+    struct Handle {
+        pba::capi::Lifetime lifetime;
+        bool* destroyed;
+        ~Handle() { *destroyed = true; }
+    };
+    bool destroyed = false;
+    auto* h = new Handle{{}, &destroyed};
+    h->lifetime.enter();              // thread A enters a call
+    h->lifetime.enter();              // thread B too
+    CHECK_FALSE(h->lifetime.release());  // thread C frees: calls in progress, so not now
+    CHECK_FALSE(h->lifetime.leave());    // A returns: B still inside
+    CHECK(h->lifetime.leave());          // B returns last: it destroys
+    delete h;
+    CHECK(destroyed);
+
+    destroyed = false;
+    pba::capi::release(new Handle{{}, &destroyed});  // no call in progress: freed at once
+    CHECK(destroyed);
 }
