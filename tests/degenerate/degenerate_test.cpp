@@ -204,6 +204,22 @@ TEST_CASE("a value beyond float32 once normalised falls back as invalid input, c
     CHECK(m.bandwidth_mbps == 100.0);
 }
 
+TEST_CASE("a model output that overflows once de-normalised falls back as a model error, counted", "[degenerate]") {
+    // Bandwidth out of a log output: exp(1000) is +inf.
+    auto d = pba::test::constant_link_model("overflow", 4, 1000, 10);
+    d.metadata.set("output.norm", std::vector<std::string>{"log", "none"});
+    d.metadata.set("output.norm_a", std::vector<double>{0, 0});
+    d.metadata.set("output.norm_b", std::vector<double>{1, 1});
+    d.metadata.set("output.norm_c", std::vector<double>{1, 0});
+    Link link(pba::format::write_model(d));
+    for (int i = 0; i < 6; ++i) REQUIRE(link.observe(sample(kT0 + i, 100 + 10 * i, 20)).accepted());
+    const Forecast f = link.predict();
+    CHECK(f.fallback_reason == FallbackReason::model_error);
+    // The fallback rule over the newest 6: mean 125 + (150 - 100) / 10.
+    CHECK(f.bandwidth_mbps == Approx(130.0));
+    CHECK(link.stats().fallbacks_by_reason[static_cast<std::size_t>(FallbackReason::model_error)] == 1);
+}
+
 TEST_CASE("a model whose log feature is undefined at zero is refused before it can serve", "[degenerate]") {
     auto d = pba::test::constant_link_model("log", 4, 300, 30);
     d.metadata.set("input.norm", std::vector<std::string>{"log", "divide"});
