@@ -29,7 +29,7 @@ WINDOW = 10
 HORIZON = forecast.Horizon("value_at", 1)
 SAMPLE_INTERVAL_S = 1.0
 SEED = 20261127
-EPOCHS = 10
+EPOCHS = 6
 WINDOWS_PER_EPOCH = 60_000
 BATCH = 128
 
@@ -40,7 +40,7 @@ _MISSING = {"bandwidth_mbps": 0.0, "latency_ms": 50.0, "packet_loss": 0.0, "jitt
             "hour_of_day": 12.0, "day_of_week": 3.0}
 FEATURES = [pipeline.Feature(n, pipeline.Norm("divide", a=d), _MISSING[n]) for n, d in _DIVISORS]
 OUTPUTS = [pipeline.Output(n, pipeline.Norm("divide", a=d)) for n, d in _DIVISORS[:4]]
-INPUT_GAIN = np.array([30.0, 1.0, 10.0, 5.0, 1.0, 1.0], np.float32)
+INPUT_GAIN = np.array([100.0, 1.0, 10.0, 5.0, 1.0, 1.0], np.float32)
 OUTPUT_GAIN = INPUT_GAIN[:4]
 ARCHITECTURE = [nets.LSTM(128, return_sequences=True), nets.LSTM(64), nets.Dense(32, "relu"),
                 nets.BatchNorm(), nets.Dense(4)]
