@@ -142,7 +142,7 @@ TEST_CASE("the shipped defaults: forecasters drive predictors, a steady link is 
           "[predict][defaults]") {
     using namespace pba::predict;
     const auto names = pba::default_model_names();
-    for (const char* required : {"internet", "datacenter", "policy"})
+    for (const char* required : {"internet", "datacenter", "v1", "policy"})
         CHECK(std::find(names.begin(), names.end(), required) != names.end());
 
     struct Case {
@@ -178,4 +178,41 @@ TEST_CASE("the shipped defaults: forecasters drive predictors, a steady link is 
         CHECK(e.code() == pba::Errc::malformed_model);
         CHECK_THAT(e.what(), Catch::Contains("output.targets"));
     }
+}
+
+TEST_CASE("the shipped v1 reproduces the transport's layout exactly", "[predict][defaults]") {
+    using namespace pba::predict;
+    const auto v1 = ForecastModel::create(pba::default_model("v1"));
+    REQUIRE(v1->pipeline().rows() == 10);
+    REQUIRE(v1->pipeline().inputs().size() == 6);
+    REQUIRE(v1->pipeline().outputs().size() == 4);
+    Window w(10);
+    // 2025-11-26 11:55 UTC, a Wednesday (3), one sample a minute: rows 0-4 in hour 11, 5-9 in hour 12.
+    for (int i = 0; i < 10; ++i) {
+        Sample s;
+        s.timestamp_unix_s = 1764158100 + 60 * i;
+        s.bandwidth_mbps = 100 + 10 * i;
+        s.latency_ms = 20 + i;
+        s.packet_loss = 0.01;
+        s.jitter_ms = 2;
+        w.push(s);
+    }
+    std::vector<float> input(60);
+    std::vector<double> means(6);
+    REQUIRE(v1->pipeline().encode(w, 0.0, input, means) == -1);
+    for (int i = 0; i < 10; ++i) {
+        INFO("row " << i);
+        // [bw/1000, lat/100, loss, jitter/50, hour/24, weekday/7], by hand.
+        const float expected[6] = {(100.0f + 10 * i) / 1000, (20.0f + i) / 100, 0.01f, 0.04f,
+                                   (i < 5 ? 11.0f : 12.0f) / 24, 3.0f / 7};
+        for (int f = 0; f < 6; ++f) CHECK(input[i * 6 + f] == Approx(expected[f]).epsilon(1e-6));
+    }
+    // Outputs [bw x 1000, lat x 100, loss, jitter x 50].
+    DecodedOutputs out;
+    const float y[] = {0.5f, 0.3f, 0.02f, 0.1f};
+    REQUIRE(v1->pipeline().decode(y, means, out));
+    CHECK(out.values[0] == Approx(500).epsilon(1e-6));
+    CHECK(out.values[1] == Approx(30).epsilon(1e-6));
+    CHECK(out.values[2] == Approx(0.02).epsilon(1e-6));
+    CHECK(out.values[3] == Approx(5).epsilon(1e-6));
 }
