@@ -20,16 +20,18 @@ double relative_error(double predicted_bandwidth_mbps, double predicted_latency_
     double sum = 0.0;
     int terms = 0;
     if (usable_actual(actual_bandwidth_mbps)) {
-        sum += std::abs(predicted_bandwidth_mbps - actual_bandwidth_mbps) / std::abs(actual_bandwidth_mbps);
+        sum += std::min(std::abs(predicted_bandwidth_mbps - actual_bandwidth_mbps) / std::abs(actual_bandwidth_mbps),
+                        kMaxRecordedError);
         ++terms;
     }
     if (usable_actual(actual_latency_ms)) {
-        sum += std::abs(predicted_latency_ms - actual_latency_ms) / std::abs(actual_latency_ms);
+        sum += std::min(std::abs(predicted_latency_ms - actual_latency_ms) / std::abs(actual_latency_ms),
+                        kMaxRecordedError);
         ++terms;
     }
     if (terms == 0) return kMissing;
     const double error = sum / terms;
-    return std::isfinite(error) ? error : kMissing;
+    return std::isfinite(error) ? std::min(error, kMaxRecordedError) : kMissing;
 }
 
 double confidence_from_errors(std::uint64_t forecasts_made, std::span<const double> recent_errors) noexcept {
@@ -91,13 +93,13 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
     for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
         e.abs_error[f] = e.pct_error[f] = std::numeric_limits<float>::quiet_NaN();
         if (!std::isfinite(actual[f])) continue;
-        const double abs_error = std::abs(predicted[f] - actual[f]);
+        const double abs_error = std::min(std::abs(predicted[f] - actual[f]), kMaxRecordedError);
         e.abs_error[f] = static_cast<float>(abs_error);
         FieldTotals& t = totals.fields[f];
         ++t.count;
         t.abs_error_sum += abs_error;
         if (actual[f] != 0.0) {
-            const double pct = abs_error / std::abs(actual[f]);
+            const double pct = std::min(abs_error / std::abs(actual[f]), kMaxRecordedError);
             e.pct_error[f] = static_cast<float>(pct);
             ++t.nonzero_count;
             t.pct_error_sum += pct;

@@ -19,6 +19,9 @@ inline constexpr double kConfidenceErrorScale = 0.2;
 inline constexpr double kDefaultConfidence = 0.5;
 // "Within ±20%": |predicted - actual| <= 0.2 |actual|.
 inline constexpr double kWithinTolerance = 0.2;
+// Absolute and relative errors are saturated here before they are stored (as float) or
+// summed, so forecasts and actuals near DBL_MAX leave every statistic finite.
+inline constexpr double kMaxRecordedError = 1e30;
 
 // (|Δbw|/bw + |Δlat|/lat) / 2, the transport's error of one forecast. A term whose actual is
 // zero or not finite is skipped, so a link that never measures latency is judged on
