@@ -65,7 +65,9 @@ std::vector<double> reference_forward(const format::ModelDescription& d, const s
             y.resize(T * H);
             for (std::size_t t = 0; t < T; ++t)
                 for (std::size_t o = 0; o < H; ++o) {
-                    double v = x[t * C + o];
+                    // BatchNorm and activations map channel o to o; a Dense layer may have more
+                    // outputs than inputs, so it must not read x at o.
+                    double v = l.type == format::LayerType::dense ? 0.0 : x[t * C + o];
                     if (l.type == format::LayerType::dense) {
                         v = d.tensors[ts[1]].values[o];
                         for (std::size_t k = 0; k < C; ++k) v += d.tensors[ts[0]].values[o * C + k] * x[t * C + k];
