@@ -14,6 +14,7 @@
 
 #include "pba.h"
 #include "pba/error.hpp"
+#include "pba/model/model.hpp"
 
 namespace pba::capi {
 
@@ -83,6 +84,9 @@ pba_status check_reserved(const char* function, const char* what, const std::uin
                         reserved[i]);
     return PBA_OK;
 }
+
+// Reads a caller's optional load options (NULL: the defaults) into `out`.
+pba_status load_options(const char* function, const pba_load_options* options, LoadOptions& out) noexcept;
 
 // Lifetime guard at the head of every handle. Calls register while they run, so a free that
 // overlaps a call is deferred to the end of that call instead of pulling memory from under

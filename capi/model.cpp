@@ -18,15 +18,16 @@ pba_model::pba_model(std::shared_ptr<const pba::Model> loaded)
 }
 
 namespace pba::capi {
-namespace {
 
-pba_status load_options(const char* function, const pba_load_options* options, LoadOptions& out) {
+pba_status load_options(const char* function, const pba_load_options* options, LoadOptions& out) noexcept {
     if (options == nullptr) return PBA_OK;
     if (auto s = check_struct(function, "options", options)) return s;
     if (auto s = check_reserved(function, "options", options->reserved)) return s;
     out.verify_self_test = options->verify_self_test != 0;
     return PBA_OK;
 }
+
+namespace {
 
 void append_json_string(std::string& out, const std::string& s) {
     out += '"';

@@ -208,11 +208,7 @@ pba_status reload(const char* function, pba_predictor* predictor, pba_role role,
     Use use(predictor);
     return guarded(function, [&] {
         LoadOptions opts;
-        if (options != nullptr) {
-            if (auto s = check_struct(function, "options", options)) return s;
-            if (auto s = check_reserved(function, "options", options->reserved)) return s;
-            opts.verify_self_test = options->verify_self_test != 0;
-        }
+        if (auto s = load_options(function, options, opts)) return s;
         predict::Predictor* m = member(function, predictor, role);
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         const std::uint64_t generation = load(m->slot(), opts);
@@ -227,11 +223,7 @@ pba_status slot_reload(const char* function, pba_slot* slot, const pba_load_opti
     Use use(slot);
     return guarded(function, [&] {
         LoadOptions opts;
-        if (options != nullptr) {
-            if (auto s = check_struct(function, "options", options)) return s;
-            if (auto s = check_reserved(function, "options", options->reserved)) return s;
-            opts.verify_self_test = options->verify_self_test != 0;
-        }
+        if (auto s = load_options(function, options, opts)) return s;
         const std::uint64_t generation = load(*slot->slot, opts);
         if (out_generation != nullptr) *out_generation = generation;
         return ok();
