@@ -6,27 +6,17 @@
 
 #include "pba/amst/decisions.hpp"
 #include "pba/error.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 
 namespace {
 
+using pba::test::below;
+using pba::test::above;
+using pba::test::require_invalid;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double below(double x) { return std::nextafter(x, -kInf); }
-double above(double x) { return std::nextafter(x, kInf); }
-
-template <class F>
-void require_invalid(F&& f, const std::string& named) {
-    try {
-        f();
-        FAIL("expected Error(invalid_argument) naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == Errc::invalid_argument);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
-
 }  // namespace
 
 TEST_CASE("amst decisions: compute from 0.6 and apply from 0.8, inclusive") {

@@ -10,6 +10,7 @@
 #include "pba/amst/parameters.hpp"
 #include "pba/error.hpp"
 #include "support/csv.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 using amst::Forecast;
@@ -17,23 +18,12 @@ using amst::Settings;
 
 namespace {
 
+using pba::test::below;
+using pba::test::above;
+using pba::test::require_invalid;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double below(double x) { return std::nextafter(x, -kInf); }
-double above(double x) { return std::nextafter(x, kInf); }
-
-template <class F>
-void require_invalid(F&& f, const std::string& named) {
-    try {
-        f();
-        FAIL("expected Error(invalid_argument) naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == Errc::invalid_argument);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
-
 }  // namespace
 
 TEST_CASE("amst: the issue's three cases") {

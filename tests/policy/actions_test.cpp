@@ -8,6 +8,7 @@
 
 #include "pba/error.hpp"
 #include "pba/policy/actions.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 using policy::epsilon_greedy_action;
@@ -15,17 +16,7 @@ using policy::greedy_action;
 
 namespace {
 
-template <class F>
-void require_error(F&& f, Errc code, const std::string& named) {
-    try {
-        f();
-        FAIL("expected an error naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == code);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
-
+using pba::test::require_error;
 }  // namespace
 
 TEST_CASE("policy: action a allocates (a + 1) x 10 %") {

@@ -12,6 +12,7 @@
 #include "pba/policy/allocation_policy.hpp"
 #include "support/alloc_counter.hpp"
 #include "support/model_builder.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 using format::ActivationCode;
@@ -22,16 +23,7 @@ using Numbers = std::vector<double>;
 
 namespace {
 
-template <class F>
-void require_error(F&& f, Errc code, const std::string& named) {
-    try {
-        f();
-        FAIL("expected an error naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == code);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
+using pba::test::require_error;
 
 // The trained policy's normalisation (tools/train/pba_train/policy.py).
 test::ModelBuilder& with_policy_norms(test::ModelBuilder& b) {
@@ -108,7 +100,6 @@ std::shared_ptr<const Model> hand_model() {
     }
     return Model::from_description(d);
 }
-
 }  // namespace
 
 TEST_CASE("policy encoder: the model's features, in its order, normalised as its metadata says") {

@@ -6,21 +6,13 @@
 
 #include "pba/error.hpp"
 #include "pba/policy/double_dqn.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 
 namespace {
 
-template <class F>
-void require_error(F&& f, Errc code, const std::string& named) {
-    try {
-        f();
-        FAIL("expected an error naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == code);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
+using pba::test::require_error;
 
 // Three transitions, three actions.
 constexpr std::array<double, 3> kRewards{1.0, 0.5, 2.0};
@@ -29,7 +21,6 @@ constexpr std::array<float, 9> kOnline{1, 3, 2,   // argmax 1
                                        5, 5, 1,   // tie: action 0
                                        0, 0, 9};  // terminal: ignored
 constexpr std::array<float, 9> kTarget{10, 20, 30, 7, 8, 9, 4, 5, 6};
-
 }  // namespace
 
 TEST_CASE("double DQN: the online network chooses, the target network values") {

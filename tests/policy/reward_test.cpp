@@ -6,15 +6,18 @@
 
 #include "pba/error.hpp"
 #include "pba/policy/reward.hpp"
+#include "support/expect.hpp"
 
 using namespace pba;
 using policy::State;
 
 namespace {
 
+using pba::test::below;
+using pba::test::above;
+using pba::test::require_invalid;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
-double below(double x) { return std::nextafter(x, -kInf); }
-double above(double x) { return std::nextafter(x, kInf); }
 
 // Neutral on every rule: 10 ms, 1 % loss, 96 % reliability → optimal 50.
 constexpr State kNeutral{10.0, 100.0, 0.01, 0.96};
@@ -22,18 +25,6 @@ constexpr State kNeutral{10.0, 100.0, 0.01, 0.96};
 State with_latency(double v) { State s = kNeutral; s.latency_ms = v; return s; }
 State with_loss(double v) { State s = kNeutral; s.packet_loss = v; return s; }
 State with_reliability(double v) { State s = kNeutral; s.reliability = v; return s; }
-
-template <class F>
-void require_invalid(F&& f, const std::string& named) {
-    try {
-        f();
-        FAIL("expected Error(invalid_argument) naming " << named);
-    } catch (const Error& e) {
-        CHECK(e.code() == Errc::invalid_argument);
-        CHECK_THAT(e.what(), Catch::Contains(named));
-    }
-}
-
 }  // namespace
 
 TEST_CASE("policy reward: the optimal allocation's latency rule, strict at 1 and 50 ms") {
