@@ -63,7 +63,7 @@ TEST_CASE("AMST settings reproduce the transport's three cases to the integer", 
     CHECK(s.streams == 10);
 }
 
-TEST_CASE("AMST parameters change the arithmetic; bad inputs and parameters are named", "[capi]") {
+TEST_CASE("AMST parameters change the arithmetic, bad inputs and parameters are named", "[capi]") {
     pba_amst_params params = pba_amst_params_default();
     params.stream_cut_loss = 0.02;  // the design document's threshold: loss 0.015 no longer cuts
     pba_amst_settings s = settings_struct();

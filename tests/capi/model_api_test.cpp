@@ -67,7 +67,7 @@ TEST_CASE("version queries agree with the header", "[capi]") {
     CHECK(PBA_VERSION_NUMBER == PBA_VERSION_MAJOR * 10000 + PBA_VERSION_MINOR * 100 + PBA_VERSION_PATCH);
 }
 
-TEST_CASE("every status has its own string; unknown values are named so", "[capi]") {
+TEST_CASE("every status has its own string, unknown values are named so", "[capi]") {
     std::vector<std::string> seen;
     for (int s = PBA_OK; s <= PBA_ERR_INTERNAL; ++s) {
         const std::string text = pba_status_string(static_cast<pba_status>(s));
@@ -308,7 +308,7 @@ TEST_CASE("the last error is per thread", "[capi]") {
     CHECK_THAT(last_error(), Catch::Contains("model is NULL"));
 }
 
-TEST_CASE("free accepts NULL; a model is shared by threads and outlives its handle's other users", "[capi]") {
+TEST_CASE("free accepts NULL, a model is shared by threads and outlives its handle's other users", "[capi]") {
     pba_model_free(nullptr);
     ModelPtr holder;
     pba_model* m = load(lstm_bytes(), holder);
@@ -331,7 +331,7 @@ TEST_CASE("free accepts NULL; a model is shared by threads and outlives its hand
     CHECK(mismatches == 0);
 }
 
-TEST_CASE("embedded default models: listed, loadable by name; unknown names refused", "[capi]") {
+TEST_CASE("embedded default models: listed, loadable by name, unknown names refused", "[capi]") {
     const size_t count = pba_default_model_count();
     for (size_t i = 0; i < count; ++i) {
         const char* name = pba_default_model_name(i);

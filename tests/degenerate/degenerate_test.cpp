@@ -186,7 +186,7 @@ TEST_CASE("an all-zero trace forecasts zeros from the fallback rule, and the mod
     CHECK(accuracy.fields[0].nonzero_count == 0);
 }
 
-TEST_CASE("a value beyond float32 once normalised falls back as invalid input, counted; the model resumes after",
+TEST_CASE("a value beyond float32 once normalised falls back as invalid input, counted, the model resumes after",
           "[degenerate]") {
     // The constant model divides bandwidth by 1000: 1e300 / 1000 is no float.
     Link link(constant_model());
@@ -263,7 +263,7 @@ TEST_CASE("a constant trace forecasts the constant, with a zero-width interval t
     CHECK(accuracy.mean_relative_error == 0.0);
 }
 
-TEST_CASE("NaN is a missing value; infinite, negative and out-of-range values are dropped and counted",
+TEST_CASE("NaN is a missing value, infinite, negative and out-of-range values are dropped and counted",
           "[degenerate]") {
     Link link({});
     // Bandwidth: 100, missing, +inf (dropped), -5 (dropped), 1e-300 (valid), 120.

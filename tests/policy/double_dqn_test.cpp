@@ -42,7 +42,7 @@ TEST_CASE("double DQN: gamma 0 leaves the rewards, gamma 1 adds the chosen value
     CHECK(y[2] == Approx(2.0 + 0.5 * 6).epsilon(0).margin(1e-12));
 }
 
-TEST_CASE("double DQN: mismatched sizes and bad values are errors; nothing is written") {
+TEST_CASE("double DQN: mismatched sizes and bad values are errors, nothing is written") {
     std::array<double, 3> y{-1, -1, -1};
     const std::array<double, 3> untouched = y;
     require_error(

@@ -59,7 +59,7 @@ TEST_CASE("policy reward: the optimal allocation's reliability rule, strict at 9
     CHECK(optimal_allocation_pct(with_reliability(above(0.98))) == 60);
 }
 
-TEST_CASE("policy reward: the rules add up; the extremes 15 and 75 lie inside the [10, 90] clip") {
+TEST_CASE("policy reward: the rules add up, the extremes 15 and 75 lie inside the [10, 90] clip") {
     using policy::optimal_allocation_pct;
     CHECK(optimal_allocation_pct({0.5, 100, 0.001, 0.99}) == 75);  // 50 + 10 + 5 + 10
     CHECK(optimal_allocation_pct({60, 100, 0.03, 0.9}) == 15);     // 50 − 10 − 15 − 10

@@ -90,7 +90,7 @@ TEST_CASE("predict before any sample is refused as not ready", "[predict][predic
     CHECK_NOTHROW(p.predict());
 }
 
-TEST_CASE("the model answers once its window is full; outputs it lacks come from the fallback",
+TEST_CASE("the model answers once its window is full, outputs it lacks come from the fallback",
           "[predict][predictor]") {
     Predictor p(bandwidth_model(777, "bw-1"));
     for (int i = 0; i < 4; ++i) p.observe(at(i, 100, 20 + i, 0.01, 2));
@@ -247,7 +247,7 @@ TEST_CASE("matching: a mean_over forecast meets the mean of the next horizon_ste
     CHECK(s.accuracy.fields[0].mae == Approx(75));  // |100 - mean(10, 20, 30, 40)|
 }
 
-TEST_CASE("confidence follows the model's tracked accuracy; the interval is conformal", "[predict][accuracy]") {
+TEST_CASE("confidence follows the model's tracked accuracy, the interval is conformal", "[predict][accuracy]") {
     Predictor p(bandwidth_model(100, "m"));
     Forecast f;
     for (int t = 0; t < 30; ++t) {
