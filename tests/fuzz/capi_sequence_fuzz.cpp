@@ -717,7 +717,13 @@ void op_amst(Input& in) {
 }
 
 pba_policy_state policy_state(Input& in) {
-    return {in.number(300), in.number(2000), in.number(0.1), in.number(1)};
+    pba_policy_state state;
+    state.struct_size = in.struct_size<pba_policy_state>();
+    state.latency_ms = in.number(300);
+    state.bandwidth_mbps = in.number(2000);
+    state.packet_loss = in.number(0.1);
+    state.reliability = in.number(1);
+    return state;
 }
 
 void op_policy(Input& in, State& s) {
@@ -743,20 +749,20 @@ void op_policy(Input& in, State& s) {
             return;
         }
         case 2: {
-            const pba_policy_state state = policy_state(in);
+            const auto state = exact(policy_state(in));
             pba_policy_decision d{};
             d.struct_size = in.struct_size<pba_policy_decision>();
             auto held = exact(d);
-            if (checked(pba_policy_decide(policy, &state, in.number(1), in.u64(), held.get())) == PBA_OK) {
+            if (checked(pba_policy_decide(policy, state.get(), in.number(1), in.u64(), held.get())) == PBA_OK) {
                 PBA_FUZZ_CHECK(held->action < pba_policy_action_count(policy));
                 PBA_FUZZ_CHECK(held->explored == 0 || held->explored == 1);
             }
             return;
         }
         case 3: {
-            const pba_policy_state state = policy_state(in);
+            const auto state = exact(policy_state(in));
             double optimal = 0, reward = 0;
-            if (checked(pba_policy_reward(&state, in.number(100), &optimal, &reward)) == PBA_OK)
+            if (checked(pba_policy_reward(state.get(), in.number(100), &optimal, &reward)) == PBA_OK)
                 PBA_FUZZ_CHECK(std::isfinite(optimal) && std::isfinite(reward));
             return;
         }

@@ -144,7 +144,7 @@ def capi_seeds() -> dict[str, bytes]:
         # from the builtin Q-network, and a greedy decision for one state.
         "amst_policy.bin": [AMST, 0, 0, 100, 0, 0, 0, 128, 0, 40, 0, 25, 0, 51] + load_builtin(4)
                            + [POLICY, 0, 1, 0]
-                           + [POLICY, 1, 0, 2, 0, 50, 0, 50, 0, 50, 0, 200, 0, 0, 0] + [0] * 8,
+                           + [POLICY, 1, 0, 2, 0, 0, 50, 0, 50, 0, 50, 0, 200, 0, 0, 0] + [0] * 8,
     }
     return {name: bytes(b % 256 for b in program) for name, program in programs.items()}
 
