@@ -211,6 +211,15 @@ std::vector<std::byte> policy_model() {
     return pba::format::write_model(b.build());
 }
 
+// Writes `bytes` to `path` through a temporary and a rename, so a fuzzer running in parallel
+// (they share the directory) never reads a half-written file.
+void write_atomically(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
+    const auto tmp = path.string() + "." + std::to_string(::getpid());
+    std::ofstream(tmp, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    std::filesystem::rename(tmp, path);
+}
+
 const Builtins& builtins() {
     static const Builtins b = [] {
         Builtins out;
@@ -219,20 +228,18 @@ const Builtins& builtins() {
         out.bytes.push_back(predictor_model(3, 3, "internet", "inet-1", "divide"));
         out.bytes.push_back(predictor_model(4, 5, "hybrid", "hybrid-1", "log"));
         out.bytes.push_back(policy_model());
-        const auto dir = std::filesystem::temp_directory_path() / ("pba_capi_fuzz_" + std::to_string(::getpid()));
+        // One directory for every run (the content never changes), so runs leave no litter.
+        const auto dir = std::filesystem::temp_directory_path() / "pba_capi_fuzz";
         std::filesystem::create_directories(dir);
         for (std::size_t i = 0; i < out.bytes.size(); ++i) {
             const auto path = dir / ("model" + std::to_string(i) + ".pba");
-            std::ofstream(path, std::ios::binary)
-                .write(reinterpret_cast<const char*>(out.bytes[i].data()), static_cast<std::streamsize>(out.bytes[i].size()));
+            write_atomically(path, out.bytes[i]);
             out.files.push_back(path.string());
         }
         auto corrupt = out.bytes[0];
         corrupt[corrupt.size() / 2] ^= std::byte{0x40};
-        const auto corrupt_path = dir / "corrupt.pba";
-        std::ofstream(corrupt_path, std::ios::binary)
-            .write(reinterpret_cast<const char*>(corrupt.data()), static_cast<std::streamsize>(corrupt.size()));
-        out.files.push_back(corrupt_path.string());
+        write_atomically(dir / "corrupt.pba", corrupt);
+        out.files.push_back((dir / "corrupt.pba").string());
         out.files.push_back((dir / "missing.pba").string());
         out.files.push_back(dir.string());  // a directory
         out.files.push_back("");

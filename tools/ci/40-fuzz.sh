@@ -58,7 +58,8 @@ for name in "${failed[@]}"; do
   echo "=== fuzz_$name failed; the end of its log ($out/$name/log):"
   tail -n 60 "$out/$name/log"
   for artifact in "$out/$name"/crash-* "$out/$name"/leak-* "$out/$name"/timeout-* "$out/$name"/oom-*; do
-    [[ -e "$artifact" ]] && echo "reproduce: $sanitize_dir/tests/fuzz/fuzz_$name $artifact"
+    [[ -e "$artifact" ]] && echo "reproduce: $sanitize_dir/tests/fuzz/fuzz_$name $artifact" &&
+      echo "once fixed, keep it as tests/fuzz/corpus/$name/regression-<what it found>"
   done
 done
 ((${#failed[@]} == 0))
