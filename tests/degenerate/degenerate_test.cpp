@@ -20,26 +20,19 @@
 #include "pba/model/model.hpp"
 #include "pba/predict/predictor.hpp"
 #include "stress/link_models.hpp"
+#include "support/samples.hpp"
 
 using namespace pba::predict;
 
 namespace {
+using pba::test::at;
+
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMax = std::numeric_limits<double>::max();
 constexpr double kT0 = 1.7e9;
 constexpr std::uint32_t kAllForecastFields = 0xF;
-
-Sample sample(double t, double bw, double lat = kNaN, double loss = kNaN, double jitter = kNaN) {
-    Sample s;
-    s.timestamp_unix_s = t;
-    s.bandwidth_mbps = bw;
-    s.latency_ms = lat;
-    s.packet_loss = loss;
-    s.jitter_ms = jitter;
-    return s;
-}
 
 std::vector<std::byte> constant_model() {
     return pba::format::write_model(pba::test::constant_link_model("const", 4, 100, 10));
@@ -160,7 +153,7 @@ TEST_CASE("an all-zero trace forecasts zeros from the fallback rule, and the mod
     Link fallback({});
     Link model(constant_model());
     for (int i = 0; i < 30; ++i) {
-        for (Link* l : {&fallback, &model}) REQUIRE(l->observe(sample(kT0 + i, 0, 0, 0, 0)).accepted());
+        for (Link* l : {&fallback, &model}) REQUIRE(l->observe(at(kT0 + i, 0, 0, 0, 0)).accepted());
         const Forecast f = fallback.predict();
         CHECK(f.fallback);
         CHECK(f.fallback_reason == FallbackReason::no_model);
@@ -190,7 +183,7 @@ TEST_CASE("a value beyond float32 once normalised falls back as invalid input, c
           "[degenerate]") {
     // The constant model divides bandwidth by 1000: 1e300 / 1000 is no float.
     Link link(constant_model());
-    for (int i = 0; i < 4; ++i) REQUIRE(link.observe(sample(kT0 + i, 1e300, 20)).dropped_fields == 0);
+    for (int i = 0; i < 4; ++i) REQUIRE(link.observe(at(kT0 + i, 1e300, 20)).dropped_fields == 0);
     const Forecast f = link.predict();
     CHECK(f.fallback);
     CHECK(f.fallback_reason == FallbackReason::invalid_input);
@@ -198,7 +191,7 @@ TEST_CASE("a value beyond float32 once normalised falls back as invalid input, c
     CHECK(f.latency_ms == 20.0);
     CHECK(link.stats().fallbacks_by_reason[static_cast<std::size_t>(FallbackReason::invalid_input)] == 1);
 
-    for (int i = 4; i < 8; ++i) REQUIRE(link.observe(sample(kT0 + i, 50, 20)).accepted());
+    for (int i = 4; i < 8; ++i) REQUIRE(link.observe(at(kT0 + i, 50, 20)).accepted());
     const Forecast m = link.predict();
     CHECK_FALSE(m.fallback);
     CHECK(m.bandwidth_mbps == 100.0);
@@ -212,7 +205,7 @@ TEST_CASE("a model output that overflows once de-normalised falls back as a mode
     d.metadata.set("output.norm_b", std::vector<double>{1, 1});
     d.metadata.set("output.norm_c", std::vector<double>{1, 0});
     Link link(pba::format::write_model(d));
-    for (int i = 0; i < 6; ++i) REQUIRE(link.observe(sample(kT0 + i, 100 + 10 * i, 20)).accepted());
+    for (int i = 0; i < 6; ++i) REQUIRE(link.observe(at(kT0 + i, 100 + 10 * i, 20)).accepted());
     const Forecast f = link.predict();
     CHECK(f.fallback_reason == FallbackReason::model_error);
     // The fallback rule over the newest 6: mean 125 + (150 - 100) / 10.
@@ -247,7 +240,7 @@ TEST_CASE("a constant trace forecasts the constant, with a zero-width interval t
     Link link({});
     Forecast f;
     for (int i = 0; i < 60; ++i) {
-        REQUIRE(link.observe(sample(kT0 + i, 500, 40, 0.001, 3)).accepted());
+        REQUIRE(link.observe(at(kT0 + i, 500, 40, 0.001, 3)).accepted());
         f = link.predict();
         CHECK(f.bandwidth_mbps == 500.0);
         CHECK(f.latency_ms == 40.0);
@@ -267,17 +260,17 @@ TEST_CASE("NaN is a missing value, infinite, negative and out-of-range values ar
           "[degenerate]") {
     Link link({});
     // Bandwidth: 100, missing, +inf (dropped), -5 (dropped), 1e-300 (valid), 120.
-    CHECK(link.observe(sample(kT0 + 0, 100, 20, 0.01, 2)).dropped_fields == 0);
-    CHECK(link.observe(sample(kT0 + 1, kNaN, kNaN, kNaN, kNaN)).dropped_fields == 0);
-    const ObserveResult inf = link.observe(sample(kT0 + 2, kInf, -kInf, 0.01, 2));
+    CHECK(link.observe(at(kT0 + 0, 100, 20, 0.01, 2)).dropped_fields == 0);
+    CHECK(link.observe(at(kT0 + 1, kNaN, kNaN, kNaN, kNaN)).dropped_fields == 0);
+    const ObserveResult inf = link.observe(at(kT0 + 2, kInf, -kInf, 0.01, 2));
     CHECK(inf.accepted());
     CHECK(inf.dropped_fields == (field_bit(SampleField::bandwidth_mbps) | field_bit(SampleField::latency_ms)));
-    const ObserveResult negative = link.observe(sample(kT0 + 3, -5, 22, 1.5, -1));
+    const ObserveResult negative = link.observe(at(kT0 + 3, -5, 22, 1.5, -1));
     CHECK(negative.accepted());
     CHECK(negative.dropped_fields == (field_bit(SampleField::bandwidth_mbps) | field_bit(SampleField::packet_loss) |
                                       field_bit(SampleField::jitter_ms)));
-    CHECK(link.observe(sample(kT0 + 4, 1e-300, 24, 1.0, 2)).dropped_fields == 0);  // loss 1 is in [0, 1]
-    CHECK(link.observe(sample(kT0 + 5, 120, 24, 0.01, 2)).dropped_fields == 0);
+    CHECK(link.observe(at(kT0 + 4, 1e-300, 24, 1.0, 2)).dropped_fields == 0);  // loss 1 is in [0, 1]
+    CHECK(link.observe(at(kT0 + 5, 120, 24, 0.01, 2)).dropped_fields == 0);
 
     const SampleCounts c = link.counts();
     CHECK(c.accepted == 6);
@@ -295,8 +288,8 @@ TEST_CASE("NaN is a missing value, infinite, negative and out-of-range values ar
 
 TEST_CASE("samples whose every value is missing or invalid leave the fields unknown, reported as 0", "[degenerate]") {
     Link link({});
-    REQUIRE(link.observe(sample(kT0, kNaN, kNaN, kNaN, kNaN)).accepted());
-    REQUIRE(link.observe(sample(kT0 + 1, -1, kInf, 7, -kInf)).dropped_fields == kAllForecastFields);
+    REQUIRE(link.observe(at(kT0, kNaN, kNaN, kNaN, kNaN)).accepted());
+    REQUIRE(link.observe(at(kT0 + 1, -1, kInf, 7, -kInf)).dropped_fields == kAllForecastFields);
     const Forecast f = link.predict();
     CHECK(f.unknown_fields == kAllForecastFields);
     CHECK(f.bandwidth_mbps == 0.0);
@@ -307,7 +300,7 @@ TEST_CASE("samples whose every value is missing or invalid leave the fields unkn
 
 TEST_CASE("values near DBL_MAX (finite, so in the domain) give finite forecasts, saturated", "[degenerate]") {
     Link link({});
-    for (int i = 0; i < 10; ++i) REQUIRE(link.observe(sample(kT0 + i, kMax, kMax, 1.0, kMax)).dropped_fields == 0);
+    for (int i = 0; i < 10; ++i) REQUIRE(link.observe(at(kT0 + i, kMax, kMax, 1.0, kMax)).dropped_fields == 0);
     const Forecast f = link.predict();
     CHECK(f.bandwidth_mbps == kMax);  // the mean of ten DBL_MAX, not the +inf of their sum
     CHECK(f.latency_ms == kMax);
@@ -316,10 +309,10 @@ TEST_CASE("values near DBL_MAX (finite, so in the domain) give finite forecasts,
 
     // A rising trend on top of DBL_MAX saturates rather than overflowing.
     Link rising({});
-    for (int i = 0; i < 10; ++i) REQUIRE(rising.observe(sample(kT0 + i, i == 0 ? 0.0 : kMax)).accepted());
+    for (int i = 0; i < 10; ++i) REQUIRE(rising.observe(at(kT0 + i, i == 0 ? 0.0 : kMax)).accepted());
     CHECK(rising.predict().bandwidth_mbps == kMax);
     for (int i = 10; i < 40; ++i) {
-        REQUIRE(rising.observe(sample(kT0 + i, i % 2 ? kMax : 0.0)).accepted());
+        REQUIRE(rising.observe(at(kT0 + i, i % 2 ? kMax : 0.0)).accepted());
         const Forecast g = rising.predict();  // finite interval bounds from residuals near DBL_MAX
         CHECK(g.bandwidth_high_mbps <= kMax);
     }
@@ -329,18 +322,18 @@ TEST_CASE("repeated, backwards and invalid timestamps are refused and counted, c
           "[degenerate]") {
     Link link({});
     // Only refused samples so far: nothing to forecast from.
-    CHECK(link.observe(sample(kNaN, 100)).status == ObserveStatus::refused_invalid_timestamp);
+    CHECK(link.observe(at(kNaN, 100)).status == ObserveStatus::refused_invalid_timestamp);
     link.check_not_ready();
 
-    CHECK(link.observe(sample(kT0, 100, 20)).status == ObserveStatus::accepted);
-    CHECK(link.observe(sample(kT0 + 1, 110, 21)).status == ObserveStatus::accepted);
-    CHECK(link.observe(sample(kT0 + 1, 999, 99)).status == ObserveStatus::refused_repeated_timestamp);
-    CHECK(link.observe(sample(kT0 + 0.5, 999, 99)).status == ObserveStatus::refused_backwards_timestamp);
-    CHECK(link.observe(sample(kT0 - 1e6, 999, 99)).status == ObserveStatus::refused_backwards_timestamp);
+    CHECK(link.observe(at(kT0, 100, 20)).status == ObserveStatus::accepted);
+    CHECK(link.observe(at(kT0 + 1, 110, 21)).status == ObserveStatus::accepted);
+    CHECK(link.observe(at(kT0 + 1, 999, 99)).status == ObserveStatus::refused_repeated_timestamp);
+    CHECK(link.observe(at(kT0 + 0.5, 999, 99)).status == ObserveStatus::refused_backwards_timestamp);
+    CHECK(link.observe(at(kT0 - 1e6, 999, 99)).status == ObserveStatus::refused_backwards_timestamp);
     // Not Unix seconds: infinite, beyond +-1e11 (a millisecond timestamp by mistake), NaN.
     for (double t : {kInf, -kInf, 1.7e12, -1.1e11, kNaN})
-        CHECK(link.observe(sample(t, 999, 99)).status == ObserveStatus::refused_invalid_timestamp);
-    CHECK(link.observe(sample(kT0 + 2, 120, 22)).status == ObserveStatus::accepted);
+        CHECK(link.observe(at(t, 999, 99)).status == ObserveStatus::refused_invalid_timestamp);
+    CHECK(link.observe(at(kT0 + 2, 120, 22)).status == ObserveStatus::accepted);
 
     const SampleCounts c = link.counts();
     CHECK(c.accepted == 3);
@@ -369,7 +362,7 @@ TEST_CASE("timestamps at the ends of the valid range are accepted and give finit
     PredictorConfig config;
     config.utc_offset_s = -86400;
     Link link(pba::format::write_model(b.build()), config);
-    for (double t : {-1e11, -1e11 + 1, -0.5, 0.0, 1e11 - 1, 1e11}) REQUIRE(link.observe(sample(t, 100)).accepted());
+    for (double t : {-1e11, -1e11 + 1, -0.5, 0.0, 1e11 - 1, 1e11}) REQUIRE(link.observe(at(t, 100)).accepted());
     const Forecast f = link.predict();
     CHECK_FALSE(f.fallback);
     CHECK(f.made_at_unix_s == 1e11);
@@ -380,11 +373,11 @@ TEST_CASE("a huge gap restarts the window: accepted, counted, the fallback answe
     PredictorConfig config;
     config.sample_interval_s = 1.0;  // so the default max gap is 10 s
     Link link(constant_model(), config);
-    for (int i = 0; i < 12; ++i) REQUIRE(link.observe(sample(kT0 + i, 100 + i, 20)).status == ObserveStatus::accepted);
+    for (int i = 0; i < 12; ++i) REQUIRE(link.observe(at(kT0 + i, 100 + i, 20)).status == ObserveStatus::accepted);
     CHECK_FALSE(link.predict().fallback);
 
     const double resumed = kT0 + 11 + 1e7;  // four months of silence
-    CHECK(link.observe(sample(resumed, 500, 50)).status == ObserveStatus::accepted_after_gap);
+    CHECK(link.observe(at(resumed, 500, 50)).status == ObserveStatus::accepted_after_gap);
     CHECK(link.counts().window_resets == 1);
     // Only the sample after the gap describes the link now.
     Forecast f = link.predict();
@@ -392,18 +385,18 @@ TEST_CASE("a huge gap restarts the window: accepted, counted, the fallback answe
     CHECK(f.fallback_reason == FallbackReason::window_filling);
     CHECK(f.bandwidth_mbps == 500.0);
     CHECK(f.latency_ms == 50.0);
-    for (int i = 1; i < 4; ++i) REQUIRE(link.observe(sample(resumed + i, 500, 50)).status == ObserveStatus::accepted);
+    for (int i = 1; i < 4; ++i) REQUIRE(link.observe(at(resumed + i, 500, 50)).status == ObserveStatus::accepted);
     f = link.predict();
     CHECK_FALSE(f.fallback);
     CHECK(f.bandwidth_mbps == 100.0);
 
     // A gap of exactly max_gap_s is no gap; and with max_gap_s < 0 nothing ever is.
-    CHECK(link.observe(sample(resumed + 13, 500, 50)).status == ObserveStatus::accepted);
+    CHECK(link.observe(at(resumed + 13, 500, 50)).status == ObserveStatus::accepted);
     PredictorConfig never = config;
     never.max_gap_s = -1;
     Link patient({}, never);
-    REQUIRE(patient.observe(sample(kT0, 100)).accepted());
-    CHECK(patient.observe(sample(kT0 + 1e10, 300)).status == ObserveStatus::accepted);
+    REQUIRE(patient.observe(at(kT0, 100)).accepted());
+    CHECK(patient.observe(at(kT0 + 1e10, 300)).status == ObserveStatus::accepted);
     CHECK(patient.counts().window_resets == 0);
     CHECK(patient.predict().bandwidth_mbps == Approx(200.0 + 20.0));
 }

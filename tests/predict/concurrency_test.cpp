@@ -12,16 +12,12 @@
 #include "pba/predict/hybrid.hpp"
 #include "pba/predict/predictor.hpp"
 #include "test_models.hpp"
+#include "support/samples.hpp"
 
 using namespace pba::predict;
 
 namespace {
-Sample at(double t, double bw) {
-    Sample s;
-    s.timestamp_unix_s = t;
-    s.bandwidth_mbps = bw;
-    return s;
-}
+using pba::test::at;
 
 pba::format::ModelDescription constant(const std::string& version, float value) {
     auto m = pba::test::plain_metadata({"bandwidth_mbps"}, {"bandwidth_mbps"}, version);

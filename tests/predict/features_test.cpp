@@ -10,11 +10,14 @@
 #include "pba/predict/features.hpp"
 #include "pba/predict/forecast_model.hpp"
 #include "test_models.hpp"
+#include "support/samples.hpp"
 
 using namespace pba::predict;
 using pba::format::Metadata;
 
 namespace {
+using pba::test::at;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // 2025-11-26 11:55:00 UTC, a Wednesday (Go weekday 3).
 constexpr double kWednesday1155 = 1764158100;
@@ -41,16 +44,6 @@ Metadata v3_internet_metadata() {
     m.set("output.norm", std::vector<std::string>{"divide", "divide", "divide", "divide"});
     m.set("output.norm_a", std::vector<double>{1000, 500, 0.05, 100});
     return m;
-}
-
-Sample at(double t, double bw, double lat, double loss, double jitter) {
-    Sample s;
-    s.timestamp_unix_s = t;
-    s.bandwidth_mbps = bw;
-    s.latency_ms = lat;
-    s.packet_loss = loss;
-    s.jitter_ms = jitter;
-    return s;
 }
 
 void check_error(const Metadata& m, std::size_t window, std::size_t features, std::size_t outputs,

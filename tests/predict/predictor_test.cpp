@@ -13,6 +13,7 @@
 #include "pba/predict/predictor.hpp"
 #include "pba/predict/prometheus.hpp"
 #include "test_models.hpp"
+#include "support/samples.hpp"
 
 using namespace pba::predict;
 using pba::test::constant_description;
@@ -20,18 +21,10 @@ using pba::test::constant_model;
 using pba::test::plain_metadata;
 
 namespace {
+using pba::test::at;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-Sample at(double t, double bw, double lat = kNaN, double loss = kNaN, double jitter = kNaN) {
-    Sample s;
-    s.timestamp_unix_s = t;
-    s.bandwidth_mbps = bw;
-    s.latency_ms = lat;
-    s.packet_loss = loss;
-    s.jitter_ms = jitter;
-    return s;
-}
 
 pba::format::Metadata bandwidth_only(const std::string& version) {
     auto m = plain_metadata({"bandwidth_mbps"}, {"bandwidth_mbps"}, version);

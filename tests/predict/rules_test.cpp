@@ -15,22 +15,16 @@
 #include "pba/predict/normalisation.hpp"
 #include "pba/predict/sample.hpp"
 #include "pba/predict/window.hpp"
+#include "support/samples.hpp"
 
 using namespace pba::predict;
 
 namespace {
+using pba::test::at;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-Sample sample(double t, double bw, double lat = kNaN, double loss = kNaN, double jitter = kNaN) {
-    Sample s;
-    s.timestamp_unix_s = t;
-    s.bandwidth_mbps = bw;
-    s.latency_ms = lat;
-    s.packet_loss = loss;
-    s.jitter_ms = jitter;
-    return s;
-}
 }  // namespace
 
 TEST_CASE("calendar: hour of day and Go weekday from a Unix time and UTC offset", "[predict][calendar]") {
@@ -79,7 +73,7 @@ TEST_CASE("normalisation kinds: forward and inverse by the format's table", "[pr
 
 TEST_CASE("fallback: the transport's case gives 154 / 25.4 / 0.01 / 2", "[predict][fallback]") {
     Window w(60);
-    for (int i = 0; i < 10; ++i) w.push(sample(i, 100 + 10 * i, 20 + i, 0.01, 2));
+    for (int i = 0; i < 10; ++i) w.push(at(i, 100 + 10 * i, 20 + i, 0.01, 2));
     const FallbackValues f = fallback_forecast(w);
     // bw: mean 145 + (190 - 100)/10 = 154; lat: 24.5 + 9/10 = 25.4.
     CHECK(f.values[0] == Approx(154.0));
@@ -91,14 +85,14 @@ TEST_CASE("fallback: the transport's case gives 154 / 25.4 / 0.01 / 2", "[predic
 
 TEST_CASE("fallback: only the newest 10 samples count, the trend divides by 10, values clamp", "[predict][fallback]") {
     Window w(60);
-    for (int i = 0; i < 5; ++i) w.push(sample(i, 1e6, 1e6));  // older than the newest 10: ignored
-    for (int i = 0; i < 10; ++i) w.push(sample(10 + i, 100 + 10 * i, 20 + i, 0.01, 2));
+    for (int i = 0; i < 5; ++i) w.push(at(i, 1e6, 1e6));  // older than the newest 10: ignored
+    for (int i = 0; i < 10; ++i) w.push(at(10 + i, 100 + 10 * i, 20 + i, 0.01, 2));
     CHECK(fallback_forecast(w).values[0] == Approx(154.0));
 
     Window few(10);
-    few.push(sample(0, 100));
-    few.push(sample(1, 110));
-    few.push(sample(2, 130));
+    few.push(at(0, 100));
+    few.push(at(1, 110));
+    few.push(at(2, 130));
     // mean 113.333 + (130 - 100) / 10 = 116.333; latency never measured: 0 and unknown.
     const FallbackValues f = fallback_forecast(few);
     CHECK(f.values[0] == Approx(340.0 / 3 + 3.0));
@@ -107,23 +101,23 @@ TEST_CASE("fallback: only the newest 10 samples count, the trend divides by 10, 
                                field_bit(SampleField::jitter_ms)));
 
     Window falling(10);
-    falling.push(sample(0, 100, kNaN, 0.9));
-    falling.push(sample(1, 0, kNaN, 1.0));
-    falling.push(sample(2, 0, kNaN, 1.0));
+    falling.push(at(0, 100, kNaN, 0.9));
+    falling.push(at(1, 0, kNaN, 1.0));
+    falling.push(at(2, 0, kNaN, 1.0));
     // bw: 33.33 + (0 - 100)/10 = 23.33.
     CHECK(fallback_forecast(falling).values[0] == Approx(100.0 / 3 - 10));
     Window collapse(10);
-    collapse.push(sample(0, 1000));
-    for (int i = 1; i < 10; ++i) collapse.push(sample(i, 0));
+    collapse.push(at(0, 1000));
+    for (int i = 1; i < 10; ++i) collapse.push(at(i, 0));
     // 100 - 100 = 0: clamped at 0, never negative.
     CHECK(fallback_forecast(collapse).values[0] == 0.0);
 }
 
 TEST_CASE("fallback: missing values are skipped per field", "[predict][fallback]") {
     Window w(10);
-    w.push(sample(0, 100, 10));
-    w.push(sample(1, kNaN, 20));
-    w.push(sample(2, 200, kNaN));
+    w.push(at(0, 100, 10));
+    w.push(at(1, kNaN, 20));
+    w.push(at(2, 200, kNaN));
     // bw over {100, 200}: 150 + 100/10 = 160; lat over {10, 20}: 15 + 10/10 = 16.
     const FallbackValues f = fallback_forecast(w);
     CHECK(f.values[0] == Approx(160.0));
@@ -247,21 +241,21 @@ TEST_CASE("mode: the transport's cases", "[predict][mode]") {
 
     ModeDetector fresh;
     CHECK(fresh.mode() == Mode::hybrid);  // no data
-    CHECK(fresh.observe(sample(0, kNaN)) == Mode::hybrid);
-    CHECK(fresh.observe(sample(1, 2000, 5)) == Mode::datacenter);  // first data: no hysteresis
+    CHECK(fresh.observe(at(0, kNaN)) == Mode::hybrid);
+    CHECK(fresh.observe(at(1, 2000, 5)) == Mode::datacenter);  // first data: no hysteresis
     CHECK(fresh.switches() == 0);
 }
 
 TEST_CASE("mode detector: 10-sample moving average", "[predict][mode]") {
     ModeDetector d(ModeDetectorConfig{10, 0.0, 1, {}});
-    for (int i = 0; i < 10; ++i) d.observe(sample(i, 2000, 5, 0));
+    for (int i = 0; i < 10; ++i) d.observe(at(i, 2000, 5, 0));
     CHECK(d.mode() == Mode::datacenter);
-    d.observe(sample(10, 2000, 100, 0));
+    d.observe(at(10, 2000, 100, 0));
     // (9 x 5 + 100) / 10 = 14.5 ms: hybrid by the transport's rule.
     CHECK(d.averages().latency_ms == Approx(14.5));
     CHECK(d.mode() == Mode::hybrid);
     CHECK(d.switches() == 1);
-    for (int i = 11; i < 20; ++i) d.observe(sample(i, 2000, 100, 0));
+    for (int i = 11; i < 20; ++i) d.observe(at(i, 2000, 100, 0));
     CHECK(d.mode() == Mode::internet);
 }
 
@@ -271,8 +265,8 @@ TEST_CASE("mode detector: hysteresis stops flapping at a threshold, and counts s
     ModeDetector damped(ModeDetectorConfig{1, 0.1, 3, {}});
     std::vector<Mode> damped_modes;
     for (int i = 0; i < 9; ++i) {
-        plain.observe(sample(i, 2000, latencies[i], 0));
-        damped_modes.push_back(damped.observe(sample(i, 2000, latencies[i], 0)));
+        plain.observe(at(i, 2000, latencies[i], 0));
+        damped_modes.push_back(damped.observe(at(i, 2000, latencies[i], 0)));
     }
     // The transport's rule flips at 10.5 / 9.5 / 10.5.
     CHECK(plain.switches() == 3);
@@ -316,7 +310,7 @@ TEST_CASE("hybrid ensemble: the transport's case gives 4675 Mbps, 46.5625 ms, co
 }
 
 TEST_CASE("sample cleaning: Inf, negative and out-of-range values become missing", "[predict][sample]") {
-    Sample s = sample(10, kInf, -1, 1.5, 3);
+    Sample s = at(10, kInf, -1, 1.5, 3);
     s.reliability = 0.5;
     s.throughput_mbps = -0.0;  // zero is a valid value
     const CleanedSample c = clean_sample(s);
