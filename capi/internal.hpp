@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -58,6 +60,19 @@ pba_status guarded(const char* function, Body&& body) noexcept {
         if ((pointer) == nullptr)                                                               \
             return ::pba::capi::fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", function, #pointer); \
     } while (0)
+
+// The int a C caller passed for a parameter of a C enum type. C lets a caller pass any int
+// there (cgo and other languages do); C++ does not: an enum object holding a value outside its
+// enumerators' range is undefined, and UBSan reports loading it. Entry points read such a
+// parameter through this (by reference, so it is never loaded as the enum) and check the int
+// against the enumerators before using it.
+template <typename Enum>
+int c_enum_value(const Enum& value) noexcept {
+    static_assert(std::is_enum_v<Enum> && sizeof(Enum) == sizeof(int));
+    int v = 0;
+    std::memcpy(&v, &value, sizeof v);
+    return v;
+}
 
 // Writes `text` into a caller buffer with snprintf's contract: *required (if not NULL) gets
 // the bytes needed including the NUL; a short buffer gets a NUL-terminated prefix and

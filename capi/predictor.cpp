@@ -186,23 +186,28 @@ pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* for
     });
 }
 
-// The member predictor behind `role`, or nullptr after recording why there is none.
-predict::Predictor* member(const char* function, const pba_predictor* p, pba_role role) noexcept {
+// The member predictor behind `role` (a pba_role as c_enum_value reads it), or nullptr after
+// recording why there is none.
+predict::Predictor* member(const char* function, const pba_predictor* p, int role) noexcept {
+    if (role < PBA_ROLE_MAIN || role > PBA_ROLE_INTERNET) {
+        fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} is not a pba_role (0..2)", function, role);
+        return nullptr;
+    }
     if (p->single) {
         if (role == PBA_ROLE_MAIN) return p->single.get();
         fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} given to a single-model predictor, which has only PBA_ROLE_MAIN",
-             function, static_cast<int>(role));
+             function, role);
         return nullptr;
     }
     if (role == PBA_ROLE_DATACENTER) return &p->hybrid->datacenter();
     if (role == PBA_ROLE_INTERNET) return &p->hybrid->internet();
     fail(PBA_ERR_INVALID_ARGUMENT,
          "{}: role {} given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET", function,
-         static_cast<int>(role));
+         role);
     return nullptr;
 }
 
-pba_status reload(const char* function, pba_predictor* predictor, pba_role role, const pba_load_options* options,
+pba_status reload(const char* function, pba_predictor* predictor, int role, const pba_load_options* options,
                   uint64_t* out_generation, auto&& load) {
     PBA_CHECK_NOT_NULL(function, predictor);
     Use use(predictor);
@@ -490,7 +495,7 @@ pba_status pba_predictor_reload_file(pba_predictor* predictor, pba_role role, co
                                      const pba_load_options* options, uint64_t* out_generation) {
     constexpr const char* fn = "pba_predictor_reload_file";
     PBA_CHECK_NOT_NULL(fn, path);
-    return reload(fn, predictor, role, options, out_generation,
+    return reload(fn, predictor, c_enum_value(role), options, out_generation,
                   [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
 }
 
@@ -498,9 +503,10 @@ pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, 
                                        const pba_load_options* options, uint64_t* out_generation) {
     constexpr const char* fn = "pba_predictor_reload_memory";
     if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
-    return reload(fn, predictor, role, options, out_generation, [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
-        return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
-    });
+    return reload(fn, predictor, c_enum_value(role), options, out_generation,
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
+                      return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
+                  });
 }
 
 pba_status pba_predictor_slot(const pba_predictor* predictor, pba_role role, pba_slot** out_slot) {
@@ -510,7 +516,7 @@ pba_status pba_predictor_slot(const pba_predictor* predictor, pba_role role, pba
     PBA_CHECK_NOT_NULL(fn, predictor);
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Predictor* m = member(fn, predictor, role);
+        predict::Predictor* m = member(fn, predictor, c_enum_value(role));
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         *out_slot = new pba_slot(m->shared_slot());
         return ok();
@@ -561,7 +567,7 @@ pba_status pba_predictor_set_challenger(pba_predictor* predictor, pba_role role,
     PBA_CHECK_NOT_NULL(fn, challenger);
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Predictor* m = member(fn, predictor, role);
+        predict::Predictor* m = member(fn, predictor, c_enum_value(role));
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         m->set_challenger(model_of(challenger), min_matched);
         return ok();
@@ -572,7 +578,7 @@ pba_status pba_predictor_clear_challenger(pba_predictor* predictor, pba_role rol
     constexpr const char* fn = "pba_predictor_clear_challenger";
     PBA_CHECK_NOT_NULL(fn, predictor);
     Use use(predictor);
-    predict::Predictor* m = member(fn, predictor, role);
+    predict::Predictor* m = member(fn, predictor, c_enum_value(role));
     if (m == nullptr) return PBA_ERR_INVALID_ARGUMENT;
     m->clear_challenger();
     return ok();
@@ -586,7 +592,7 @@ pba_status pba_predictor_challenger_report(const pba_predictor* predictor, pba_r
     if (auto s = check_struct(fn, "report", report)) return s;
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Predictor* m = member(fn, predictor, role);
+        predict::Predictor* m = member(fn, predictor, c_enum_value(role));
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         const predict::ChallengerReport r = m->challenger_report();
         to_c(r.champion, report->champion);
@@ -604,7 +610,7 @@ pba_status pba_predictor_challenger_text(const pba_predictor* predictor, pba_rol
     PBA_CHECK_NOT_NULL(fn, predictor);
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Predictor* m = member(fn, predictor, role);
+        predict::Predictor* m = member(fn, predictor, c_enum_value(role));
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         return write_text(fn, predict::format_report(m->challenger_report()), buffer, capacity, required);
     });
@@ -615,7 +621,7 @@ pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pba_role r
     PBA_CHECK_NOT_NULL(fn, predictor);
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Predictor* m = member(fn, predictor, role);
+        predict::Predictor* m = member(fn, predictor, c_enum_value(role));
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
         const std::uint64_t generation = m->promote_challenger();
         if (out_generation != nullptr) *out_generation = generation;

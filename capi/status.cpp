@@ -73,12 +73,7 @@ const char* pba_version_string(void) { return PBA_VERSION_STRING; }
 unsigned pba_abi_version(void) { return PBA_ABI_VERSION; }
 
 const char* pba_status_string(pba_status status) {
-    // A C caller may pass any int. Read it as one: in C++ an enum value outside the
-    // enumerators' range is undefined, and UBSan reports loading it.
-    static_assert(sizeof(pba_status) == sizeof(int));
-    int code = 0;
-    std::memcpy(&code, &status, sizeof code);
-    switch (code) {
+    switch (pba::capi::c_enum_value(status)) {
         case PBA_OK: return "ok";
         case PBA_ERR_INVALID_ARGUMENT: return "invalid argument";
         case PBA_ERR_NULL_POINTER: return "null pointer";
