@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
+#include "predict/actual.hpp"
 
 namespace pba::predict {
 namespace {
@@ -149,7 +150,7 @@ ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
     return result;
 }
 
-void HybridPredictor::settle(const Sample& cleaned) {
+MatchCounts HybridPredictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
     const MatchCounts counts =
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
@@ -158,18 +159,15 @@ void HybridPredictor::settle(const Sample& cleaned) {
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
+    return counts;
 }
 
 MatchCounts HybridPredictor::record_actual(const Sample& actual) {
-    if (!is_valid_timestamp(actual.timestamp_unix_s))
-        throw Error(Errc::invalid_argument,
-                    fmt::format("actual's timestamp {} is not a valid Unix time in seconds", actual.timestamp_unix_s));
+    const Sample cleaned = cleaned_actual(actual);
     std::lock_guard lock(mutex_);
     datacenter_.record_actual(actual);
     internet_.record_actual(actual);
-    const std::uint64_t matched = matched_, expired = expired_;
-    settle(clean_sample(actual).sample);
-    return {static_cast<std::uint32_t>(matched_ - matched), static_cast<std::uint32_t>(expired_ - expired)};
+    return settle(cleaned);
 }
 
 Forecast HybridPredictor::predict() {

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "pba/error.hpp"
+#include "predict/actual.hpp"
 
 namespace pba::predict {
 namespace {
@@ -169,7 +170,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     return result;
 }
 
-void Predictor::settle(const Sample& cleaned) {
+MatchCounts Predictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * sample_interval_locked();
     const MatchCounts counts =
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
@@ -179,18 +180,15 @@ void Predictor::settle(const Sample& cleaned) {
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
+    return counts;
 }
 
 MatchCounts Predictor::record_actual(const Sample& actual) {
-    if (!is_valid_timestamp(actual.timestamp_unix_s))
-        throw Error(Errc::invalid_argument,
-                    fmt::format("actual's timestamp {} is not a valid Unix time in seconds", actual.timestamp_unix_s));
-    const CleanedSample cleaned = clean_sample(actual);
+    const Sample cleaned = cleaned_actual(actual);
     std::lock_guard lock(mutex_);
-    const std::uint64_t matched = matched_, expired = expired_;
-    settle(cleaned.sample);
+    const MatchCounts counts = settle(cleaned);
     if (challenger_) challenger_->shadow->record_actual(actual);
-    return {static_cast<std::uint32_t>(matched_ - matched), static_cast<std::uint32_t>(expired_ - expired)};
+    return counts;
 }
 
 Forecast Predictor::predict() {

@@ -81,7 +81,7 @@ public:
 
 private:
     Mode mode_locked() const noexcept;
-    void settle(const Sample& cleaned);
+    MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
 
     mutable std::mutex mutex_;
     HybridConfig config_;

@@ -124,7 +124,7 @@ private:
 
     void refresh_model();
     Forecast forecast_locked();
-    void settle(const Sample& cleaned);
+    MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
     double sample_interval_locked() const noexcept;
     double max_gap_locked() const noexcept;
     PredictorStats stats_locked() const;
