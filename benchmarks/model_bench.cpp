@@ -3,7 +3,9 @@
 // tools/gen_reference.py), as pba_file/<arch>/batch:N.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -73,11 +75,74 @@ __attribute__((target("avx512f"))) void fma_peak(benchmark::State& state) {
     state.counters["GFLOPs"] =
         benchmark::Counter(256.0 * 24 * 16 * 2 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
+
+// The batch-1 memory floor of an architecture on this core: only stream the recurrent
+// weights an LSTM step must read (4H x H floats per layer, T times per window, alternating
+// direction as the kernel does, so what one step leaves in L1 starts the next), with no
+// arithmetic beyond what keeps the loads alive. pba/<arch>/batch:1 divided by this is the
+// "times its floor" figure in benchmarks/README.md.
+__attribute__((target("avx512f"))) void recurrent_stream_floor(benchmark::State& state, const std::string& arch) {
+    using V = float __attribute__((vector_size(64), aligned(64)));
+    const auto model = pba::bench::architecture(arch);
+    std::uint64_t timesteps = model.input_shape().timesteps;
+    struct Stream {
+        std::vector<float> storage;  // over-allocated so that `weights` is 64-byte aligned
+        const V* weights;
+        std::size_t vectors;
+        std::uint64_t timesteps;
+    };
+    std::vector<Stream> streams;
+    double bytes_per_forecast = 0;
+    for (const auto& layer : model.layers) {
+        if (layer.type != pba::format::LayerType::lstm) continue;
+        const std::size_t floats = 4ull * layer.output_size * layer.output_size;
+        Stream& s = streams.emplace_back();
+        s.storage.assign(floats + 16, 1e-3f);
+        void* p = s.storage.data();
+        std::size_t space = s.storage.size() * sizeof(float);
+        s.weights = static_cast<const V*>(std::align(64, floats * sizeof(float), p, space));
+        s.vectors = floats / 16;
+        s.timesteps = timesteps;
+        bytes_per_forecast += static_cast<double>(floats) * 4.0 * static_cast<double>(timesteps);
+        if (!layer.return_sequences) timesteps = 1;
+    }
+    V acc[8] = {};
+    for (auto _ : state) {
+        for (const Stream& s : streams) {
+            const std::size_t n = s.vectors & ~std::size_t{7};
+            for (std::uint64_t t = 0; t < s.timesteps; ++t) {
+                if (t % 2 == 0) {
+                    for (std::size_t i = 0; i < n; i += 8)
+                        for (int j = 0; j < 8; ++j) acc[j] += s.weights[i + j];
+                } else {
+                    for (std::size_t i = n; i > 0; i -= 8)
+                        for (int j = 0; j < 8; ++j) acc[j] += s.weights[i - 8 + j];
+                }
+            }
+        }
+        benchmark::DoNotOptimize(acc);
+    }
+    using benchmark::Counter;
+    state.counters["us_per_forecast"] = Counter(1e-6, Counter::kIsIterationInvariantRate | Counter::kInvert);
+    state.counters["GBps"] = Counter(bytes_per_forecast * 1e-9, Counter::kIsIterationInvariantRate);
+    state.counters["bytes_per_forecast"] = bytes_per_forecast;
+}
 #endif
 
 void register_all() {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (pba::nn::kernels::supported(Isa::avx512)) benchmark::RegisterBenchmark("fma_peak/avx512", fma_peak);
+    if (pba::nn::kernels::supported(Isa::avx512)) {
+        benchmark::RegisterBenchmark("fma_peak/avx512", fma_peak);
+        for (const auto& arch : pba::bench::architecture_names()) {
+            const auto model = pba::bench::architecture(arch);
+            const bool recurrent = std::any_of(model.layers.begin(), model.layers.end(), [](const auto& l) {
+                return l.type == pba::format::LayerType::lstm;
+            });
+            if (recurrent)
+                benchmark::RegisterBenchmark(("recurrent_floor/" + arch + "/batch:1").c_str(),
+                                             [arch](benchmark::State& state) { recurrent_stream_floor(state, arch); });
+        }
+    }
 #endif
     const std::size_t batches[] = {1, 16, 256};
     for (const auto& arch : pba::bench::architecture_names()) {
