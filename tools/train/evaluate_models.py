@@ -47,11 +47,13 @@ def main() -> None:
     parser.add_argument("--models", default="src/models")
     args = parser.parse_args()
 
-    held = traces.split(traces.load_all(args.data_dir))[1]
+    train, held = traces.split(traces.load_all(args.data_dir))
     internet = load(args.models, "internet")
     h = evaluate.horizon_of(internet)
-    print(evaluate.format_table(evaluate.replay(internet, held),
-                                f"internet — held-out routes, {h.target} {h.steps} steps"))
+    tuned = evaluate.tune_baselines(internet, train)
+    print(evaluate.format_table(evaluate.replay(internet, held, tuned=tuned),
+                                f"internet — held-out routes, {h.target} {h.steps} steps",
+                                tuned=tuned))
     print()
     print(evaluate.format_table(evaluate.replay(load(args.models, "v1"), held, companion.fields),
                                 "v1 — held-out routes, bandwidth value_at 1 step"))

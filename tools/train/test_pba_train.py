@@ -70,6 +70,33 @@ def test_baselines_and_targets():
     assert forecast.target(x, t, forecast.Horizon("mean_over", 3))[0] == 11
 
 
+def test_tuned_baselines_pick_the_smoother_that_fits_the_horizon():
+    # 0, 10, 0, 10, ...: the mean of the next two samples is always 5, which a moving average
+    # over an even number of samples hits exactly (2 is the first) and persistence never does.
+    x = np.tile([0.0, 10.0], 100)
+    h = forecast.Horizon("mean_over", 2)
+    tuned = forecast.tune_baselines([x], 20, h)
+    assert (tuned.ma_samples, tuned.window) == (2, 20)
+    t = forecast.points(len(x), 20, h)
+    b = forecast.baselines(x, t, tuned)
+    assert np.all(b["ma_tuned"] == 5.0)
+    assert set(np.unique(b["persistence"])) == {0.0, 10.0}
+
+    # The EWMA weight is the candidate with the lowest MAE, each recomputed here sample by
+    # sample over the 20-sample window, started at its oldest sample.
+    def ewma_mae(alpha):
+        errors = []
+        for end in t:
+            e = x[end - 19]
+            for v in x[end - 18:end + 1]:
+                e = alpha * v + (1 - alpha) * e
+            errors.append(abs(e - 5.0))
+        return np.mean(errors)
+    maes = {a: ewma_mae(a) for a in forecast.EWMA_ALPHAS}
+    assert maes[tuned.ewma_alpha] == pytest.approx(min(maes.values()))
+    assert np.mean(np.abs(b["ewma_tuned"] - 5.0)) == pytest.approx(maes[tuned.ewma_alpha])
+
+
 @pytest.mark.parametrize("state, alloc, expected", [
     ([10, 100, 0.01, 0.96], 50, 1.1), ([10, 100, 0.01, 0.96], 40, 1.0),
     ([10, 100, 0.01, 0.96], 80, 0.7), ([10, 100, 0.01, 0.96], 10, 0.4),

@@ -42,14 +42,18 @@ def train_internet(data_dir: str, out: str, log=print) -> str:
           **export.io_metadata(internet.FEATURES, internet.OUTPUTS, internet.WINDOW),
           **_real_data_metadata(all_traces),
           "model.architecture": nets.describe(net, internet.WINDOW)}
-    table = evaluate.replay(pf.Model(*nets.export(net), md), held)
+    model = pf.Model(*nets.export(net), md)
+    tuned = evaluate.tune_baselines(model, train)
+    table = evaluate.replay(model, held, tuned=tuned)
     md.update(evaluate.metrics_metadata(table))
+    md.update(evaluate.tuned_metadata(tuned))
     probe = next(t for t in held if t.dataset == "nyu_mets")
     x = _selftest_window(evaluate.bandwidth_fields(probe), internet.FEATURES, internet.WINDOW,
                          at=len(probe.mbps) // 2)
     size = export.write(os.path.join(out, "internet.pba"), net, md, x)
     return (evaluate.format_table(table, f"internet — held-out routes, "
-                                  f"{internet.HORIZON.target} {internet.HORIZON.steps} s")
+                                  f"{internet.HORIZON.target} {internet.HORIZON.steps} s",
+                                  tuned=tuned)
             + f"\n\ntraining wall time: {seconds:.0f} s; file size {size} bytes\n")
 
 

@@ -16,6 +16,7 @@ from . import forecast, pipeline
 from .traces import Trace
 
 METHODS = ("model", "persistence", "mean10", "ewma")
+TUNED_METHODS = ("ma_tuned", "ewma_tuned")
 
 
 def features_of(model: pf.Model) -> list[pipeline.Feature]:
@@ -57,13 +58,25 @@ def bandwidth_fields(trace: Trace) -> dict[str, np.ndarray]:
     return {"bandwidth_mbps": trace.mbps}
 
 
+def tune_baselines(model: pf.Model, train: list[Trace],
+                   fields_of: Callable[[Trace], dict[str, np.ndarray]] = bandwidth_fields,
+                   target: str = "bandwidth_mbps") -> forecast.TunedBaselines:
+    """The moving average and EWMA tuned on the training traces for the model's window and
+    horizon."""
+    return forecast.tune_baselines([fields_of(tr)[target] for tr in train],
+                                   model.input_shape[0], horizon_of(model))
+
+
 def replay(model: pf.Model, traces: list[Trace],
            fields_of: Callable[[Trace], dict[str, np.ndarray]] = bandwidth_fields,
-           target: str = "bandwidth_mbps") -> dict[str, dict[str, dict[str, float]]]:
+           target: str = "bandwidth_mbps", tuned: forecast.TunedBaselines | None = None
+           ) -> dict[str, dict[str, dict[str, float]]]:
     """{dataset or 'pooled': {method: metrics}} for the model's forecast of `target` and
-    the naive baselines on that field, on the same evaluation points of every trace."""
+    the naive baselines on that field (with `tuned`, also the tuned ones), on the same
+    evaluation points of every trace."""
     window, horizon = model.input_shape[0], horizon_of(model)
     col = list(model.metadata["output.targets"]).index(target)
+    methods = METHODS + (TUNED_METHODS if tuned else ())
     per_set: dict[str, dict[str, list]] = {}
     for tr in traces:
         fields = fields_of(tr)
@@ -71,27 +84,27 @@ def replay(model: pf.Model, traces: list[Trace],
         t = forecast.points(len(series), window, horizon)
         if len(t) == 0:
             continue
-        got = per_set.setdefault(tr.dataset, {k: [] for k in METHODS + ("actual",)})
+        got = per_set.setdefault(tr.dataset, {k: [] for k in methods + ("actual",)})
         got["actual"].append(forecast.target(series, t, horizon))
         got["model"].append(predict(model, fields, t)[:, col])
-        for name, pred in forecast.baselines(series, t).items():
+        for name, pred in forecast.baselines(series, t, tuned).items():
             got[name].append(pred)
     table = {}
-    pooled = {k: [] for k in METHODS + ("actual",)}
+    pooled = {k: [] for k in methods + ("actual",)}
     for ds in sorted(per_set):
         cat = {k: np.concatenate(v) for k, v in per_set[ds].items()}
-        table[ds] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
+        table[ds] = {k: forecast.metrics(cat[k], cat["actual"]) for k in methods}
         for k in pooled:
             pooled[k].append(cat[k])
     if len(per_set) > 1:
         cat = {k: np.concatenate(v) for k, v in pooled.items()}
-        table["pooled"] = {k: forecast.metrics(cat[k], cat["actual"]) for k in METHODS}
+        table["pooled"] = {k: forecast.metrics(cat[k], cat["actual"]) for k in methods}
     return table
 
 
 def gain_over_best_baseline(row: dict[str, dict[str, float]]) -> float:
     """How much lower (%) the model's MAE is than the best naive baseline's."""
-    best = min(row[k]["mae"] for k in METHODS[1:])
+    best = min(m["mae"] for k, m in row.items() if k != "model")
     return 100.0 * (1.0 - row["model"]["mae"] / best)
 
 
@@ -112,20 +125,30 @@ def metrics_metadata(table: dict, prefix: str = "metrics.val", unit: str = "mbps
     out[f"{prefix}_mae_{unit}"] = round(overall["model"]["mae"], 6)
     out[f"{prefix}_mape_pct"] = round(overall["model"]["mape"], 4)
     out[f"{prefix}_within20_pct"] = round(overall["model"]["within20"], 4)
-    for method in METHODS[1:]:
-        out[f"{prefix}_{method}_mae_{unit}"] = round(overall[method]["mae"], 6)
+    for method in overall:
+        if method != "model":
+            out[f"{prefix}_{method}_mae_{unit}"] = round(overall[method]["mae"], 6)
     return out
 
 
-def format_table(table: dict, title: str, unit: str = "Mbps") -> str:
+def tuned_metadata(tuned: forecast.TunedBaselines, prefix: str = "metrics.val") -> dict:
+    return {f"{prefix}_ma_tuned_samples": tuned.ma_samples,
+            f"{prefix}_ewma_tuned_alpha": tuned.ewma_alpha}
+
+
+def format_table(table: dict, title: str, unit: str = "Mbps",
+                 tuned: forecast.TunedBaselines | None = None) -> str:
     """Markdown table: one row per set and method."""
+    labels = {"mean10": "mean of 10", "ewma": "EWMA 0.3 of 10"}
+    if tuned:
+        labels["ma_tuned"] = f"mean of {tuned.ma_samples} (tuned)"
+        labels["ewma_tuned"] = f"EWMA {tuned.ewma_alpha:g} of {tuned.window} (tuned)"
     lines = [f"### {title}", "",
              f"| set | points | method | MAE ({unit}) | MAPE (actual ≥ 0.1) | within ±20% |",
              "|---|---:|---|---:|---:|---:|"]
     for ds, row in table.items():
-        for method in METHODS:
-            m = row[method]
-            lines.append(f"| {ds} | {m['n']} | {method} | {m['mae']:.4g} | {m['mape']:.1f}% "
+        for method, m in row.items():
+            lines.append(f"| {ds} | {m['n']} | {labels.get(method, method)} | {m['mae']:.4g} | {m['mape']:.1f}% "
                          f"| {m['within20']:.1f}% |")
         lines.append(f"| {ds} | | model vs best baseline | "
                      f"{gain_over_best_baseline(row):+.1f}% lower MAE | | |")
