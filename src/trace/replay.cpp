@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "pba/amst/decisions.hpp"
 #include "pba/error.hpp"
@@ -13,6 +14,26 @@ namespace pba::trace {
 namespace {
 
 using predict::kMissing;
+
+// The mean of values in [0, DBL_MAX] (0 of none), finite however large they are: a plain sum
+// of two bandwidths near DBL_MAX is +inf. The sum is kept scaled by 2^-64, which is exact (a
+// power of two), so the mean is bit for bit the plain sum / count wherever that was finite
+// (values 0 or above 2^-958), and no number of rows a trace may have can overflow it.
+class Mean {
+public:
+    void add(double x) noexcept {
+        ++count_;
+        scaled_sum_ += x * kDown;
+    }
+    std::uint64_t count() const noexcept { return count_; }
+    double mean() const noexcept { return count_ > 0 ? scaled_sum_ / static_cast<double>(count_) * kUp : 0.0; }
+
+private:
+    static constexpr double kDown = 0x1p-64;
+    static constexpr double kUp = 0x1p64;
+    std::uint64_t count_ = 0;
+    double scaled_sum_ = 0.0;
+};
 
 // The bandwidths of the newest kBaselineSamples samples in the predictor's window.
 class RecentBandwidth {
@@ -28,19 +49,18 @@ public:
     // persistence, moving average, EWMA over the finite ones; NaN without any.
     std::array<double, kMethodCount> baselines() const noexcept {
         std::array<double, kMethodCount> out{kMissing, kMissing, kMissing, kMissing};
-        double sum = 0.0, ewma = kMissing, newest = kMissing;
-        std::size_t count = 0;
+        Mean mean;  // the values are cleaned bandwidths: finite and >= 0
+        double ewma = kMissing, newest = kMissing;
         for (std::size_t i = 0; i < size_; ++i) {
             const double v = values_[(head_ + i) % values_.size()];
             if (!std::isfinite(v)) continue;
-            sum += v;
-            ++count;
-            ewma = count == 1 ? v : kEwmaAlpha * v + (1.0 - kEwmaAlpha) * ewma;
+            mean.add(v);
+            ewma = mean.count() == 1 ? v : kEwmaAlpha * v + (1.0 - kEwmaAlpha) * ewma;
             newest = v;
         }
-        if (count == 0) return out;
+        if (mean.count() == 0) return out;
         out[static_cast<std::size_t>(Method::persistence)] = newest;
-        out[static_cast<std::size_t>(Method::moving_average)] = sum / static_cast<double>(count);
+        out[static_cast<std::size_t>(Method::moving_average)] = mean.mean();
         out[static_cast<std::size_t>(Method::ewma)] = ewma;
         return out;
     }
@@ -68,14 +88,10 @@ double actual_of(const ReplayPoint& p, const Accepted& a, std::size_t first) {
     const bool in_time = *settle <= p.target_t_s + tolerance;
     if (p.target == predict::ForecastTarget::value_at) return in_time ? a.mbps[j] : kMissing;
     const std::size_t end = in_time ? j + 1 : j;
-    double sum = 0.0;
-    std::uint32_t count = 0;
+    Mean mean;  // cleaned bandwidths: finite and >= 0
     for (std::size_t k = first; k < end; ++k)
-        if (std::isfinite(a.mbps[k])) {
-            sum += a.mbps[k];
-            ++count;
-        }
-    return count > 0 && count >= (steps + 1) / 2 ? sum / count : kMissing;
+        if (std::isfinite(a.mbps[k])) mean.add(a.mbps[k]);
+    return mean.count() > 0 && mean.count() >= (steps + 1) / 2 ? mean.mean() : kMissing;
 }
 
 predict::SampleCounts operator-(const predict::SampleCounts& a, const predict::SampleCounts& b) {
@@ -153,47 +169,43 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
     return out;
 }
 
-struct ScoreSums {
-    std::uint64_t count = 0;
-    double abs_error = 0.0;
-    std::uint64_t mape_count = 0;
-    double pct_error = 0.0;
+// A point's error saturated at DBL_MAX, where it is too large for a double: |predicted -
+// actual| of finite values of opposite signs, or |predicted - actual| / actual near DBL_MAX / 0.1.
+double saturated(double error) noexcept { return std::min(error, std::numeric_limits<double>::max()); }
+
+struct ScoreAccumulator {
+    Mean abs_error;
+    Mean pct_error;  // over actuals >= kMapeMinActualMbps
     std::uint64_t within = 0;
 
     void add(double predicted, double actual) noexcept {
-        const double error = std::abs(predicted - actual);
-        ++count;
-        abs_error += error;
-        if (actual >= kMapeMinActualMbps) {
-            ++mape_count;
-            pct_error += error / actual;
-        }
+        const double error = saturated(std::abs(predicted - actual));
+        abs_error.add(error);
+        if (actual >= kMapeMinActualMbps) pct_error.add(saturated(error / actual));
         if (error <= 0.2 * actual) ++within;
     }
     MethodScore score() const noexcept {
         MethodScore s;
-        s.count = count;
-        s.mape_count = mape_count;
-        if (count > 0) {
-            s.mae_mbps = abs_error / static_cast<double>(count);
-            s.within_20pct = static_cast<double>(within) / static_cast<double>(count);
-        }
-        if (mape_count > 0) s.mape = pct_error / static_cast<double>(mape_count);
+        s.count = abs_error.count();
+        s.mae_mbps = abs_error.mean();
+        if (s.count > 0) s.within_20pct = static_cast<double>(within) / static_cast<double>(s.count);
+        s.mape_count = pct_error.count();
+        s.mape = pct_error.mean();
         return s;
     }
 };
 
 Comparison compare(const std::vector<ReplayPoint>& points, bool model_only) {
-    std::array<ScoreSums, kMethodCount> sums{};
+    std::array<ScoreAccumulator, kMethodCount> scores{};
     for (const ReplayPoint& p : points) {
         if (model_only && !p.bandwidth_from_model) continue;
         if (!std::isfinite(p.actual_mbps) || !std::isfinite(p.baseline_mbps[1])) continue;
-        sums[0].add(p.predicted_mbps, p.actual_mbps);
-        for (std::size_t m = 1; m < kMethodCount; ++m) sums[m].add(p.baseline_mbps[m], p.actual_mbps);
+        scores[0].add(p.predicted_mbps, p.actual_mbps);
+        for (std::size_t m = 1; m < kMethodCount; ++m) scores[m].add(p.baseline_mbps[m], p.actual_mbps);
     }
     Comparison c;
-    c.points = sums[0].count;
-    for (std::size_t m = 0; m < kMethodCount; ++m) c.methods[m] = sums[m].score();
+    c.points = scores[0].abs_error.count();
+    for (std::size_t m = 0; m < kMethodCount; ++m) c.methods[m] = scores[m].score();
     return c;
 }
 

@@ -205,6 +205,51 @@ def test_degenerate(tmp):
     check(r.returncode == 0 and "1 window restarts after a gap" in r.stdout, "a huge gap restarts the window")
 
 
+def test_bandwidths_near_dbl_max(tmp):
+    # Bandwidths within a factor 2 of DBL_MAX: any two of them sum past it, so a sum-then-divide
+    # mean (errors, the moving average, a mean_over actual) would print inf. Every number must
+    # come out finite and agree with exact rational arithmetic on the trace.
+    from fractions import Fraction
+    levels = [1.5e308, 1.7e308, 1.0e308, 1.6e308, 1.2e308, 1.79e308, 0.9e308, 1.3e308, 1.75e308, 1.1e308]
+    x = [levels[t % len(levels)] for t in range(200)]
+    trace = write(os.path.join(tmp, "huge.csv"), "t_s,throughput_mbps\n" + "".join(f"{t},{v!r}\n" for t, v in enumerate(x)))
+
+    model = constant_model(os.path.join(tmp, "constant_huge.pba"), 10, 3)
+    out = os.path.join(tmp, "huge_out.csv")
+    r = run("--trace", trace, "--model", model, "--out", out)
+    check(r.returncode == 0, f"a trace near DBL_MAX replays ({r.stderr.strip()})")
+    if r.returncode != 0:
+        return
+    check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf in the summary of a trace near DBL_MAX")
+    _, data = read_out(out)
+    errors = {"model": [], "persistence": [], "moving average 10": [], "EWMA α=0.3": []}
+    for i, row in enumerate(data[:-1]):  # value_at one step: the next row is the actual
+        a = Fraction(x[i + 1])
+        w = x[max(0, i - 9):i + 1]
+        ewma = w[0]
+        for v in w[1:]:
+            ewma = 0.3 * v + 0.7 * ewma
+        for method, value in [("model", float(row["predicted_mbps"])), ("persistence", w[-1]),
+                              ("moving average 10", sum(map(Fraction, w)) / len(w)), ("EWMA α=0.3", ewma)]:
+            errors[method].append(abs(Fraction(value) - a))
+    n = len(errors["model"])
+    rows = table(r.stdout, f"accuracy of all {n} scored forecasts served")
+    for method, e in errors.items():
+        mae = float(sum(e) / n)
+        mape = float(sum(err / Fraction(x[i + 1]) for i, err in enumerate(e)) / n)
+        got = rows.get(method)
+        check(got is not None and math.isfinite(got[0]) and abs(got[0] - mae) <= 1e-9 * mae
+              and abs(got[1] - mape) < 6e-4, f"near DBL_MAX, {method}: printed MAE/MAPE {got and (got[0], got[1])} "
+              f"== exact ({mae:.6g}, {mape:.4f})")
+
+    # The embedded internet model forecasts the mean over its next samples: that actual too.
+    r = run("--trace", trace)
+    m = re.search(r"scored:     (\d+) forecasts", r.stdout)
+    check(r.returncode == 0 and m is not None and int(m.group(1)) > 0,
+          f"near DBL_MAX, mean_over actuals are known ({m and m.group(0)})")
+    check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf in the mean_over summary near DBL_MAX")
+
+
 def test_refusals(tmp):
     model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
     cases = {
@@ -257,6 +302,7 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         test_hand_computed(tmp)
         test_degenerate(tmp)
+        test_bandwidths_near_dbl_max(tmp)
         test_refusals(tmp)
         test_plot(tmp)
         test_demo_trace_against_independent_baselines(tmp)

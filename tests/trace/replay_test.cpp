@@ -2,6 +2,7 @@
 // hand, the matching of forecasts to actuals, and degenerate traces end to end.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "pba/amst/parameters.hpp"
@@ -231,6 +232,50 @@ TEST_CASE("replay: a constant trace: every baseline exact", "[trace][replay][deg
         CHECK(c.methods[m(b)].within_20pct == 1);
     }
     CHECK(finite_everywhere(r));
+}
+
+TEST_CASE("replay: bandwidths near DBL_MAX give finite baselines, actuals and errors", "[trace][replay][degenerate]") {
+    // Any two of these sum past DBL_MAX (1.797e308): every mean must be formed without a sum.
+    const Trace trace = parse_trace("t_s,throughput_mbps\n0,1.5e308\n1,1.7e308\n2,1.0e308\n3,1.6e308\n4,1.2e308\n");
+    Predictor predictor(constant_bandwidth(10, 2, "mean_over", 2));
+    const Replay r = replay(trace, predictor);
+    const ReplaySummary& s = r.summary;
+    CHECK(finite_everywhere(r));
+
+    // Actuals: the mean of the next two samples, for t = 0, 1, 2.
+    REQUIRE(r.points.size() == 5);
+    CHECK(r.points[0].actual_mbps == Approx(1.35e308));
+    CHECK(r.points[1].actual_mbps == Approx(1.3e308));
+    CHECK(r.points[2].actual_mbps == Approx(1.4e308));
+    CHECK(r.points[1].baseline_mbps[m(Method::moving_average)] == Approx(1.6e308));
+    CHECK(s.scored == 3);
+
+    const Comparison& c = s.served;
+    REQUIRE(c.points == 3);
+    CHECK(c.methods[m(Method::persistence)].mae_mbps == Approx((0.15e308 + 0.4e308 + 0.4e308) / 3));
+    CHECK(c.methods[m(Method::moving_average)].mae_mbps == Approx((0.15e308 + 0.3e308 + 0.0) / 3));
+    CHECK(c.methods[m(Method::ewma)].mae_mbps == Approx((0.15e308 + 0.26e308 + 0.008e308) / 3));
+    CHECK(c.methods[m(Method::persistence)].mape == Approx((0.15 / 1.35 + 0.4 / 1.3 + 0.4 / 1.4) / 3));
+}
+
+TEST_CASE("replay summary: a point's error beyond a double saturates at DBL_MAX", "[trace][replay][degenerate]") {
+    constexpr double kMax = std::numeric_limits<double>::max();
+    const auto point = [](double predicted, double actual) {
+        ReplayPoint p;
+        p.predicted_mbps = predicted;
+        p.actual_mbps = actual;
+        p.bandwidth_from_model = true;
+        p.baseline_mbps = {pba::predict::kMissing, actual, actual, actual};
+        return p;
+    };
+    // |-1.7e308 - 1.7e308| and 1.7e308 / 0.1 are beyond DBL_MAX: the mean of such points is DBL_MAX.
+    const ReplaySummary wide = summarise({point(-1.7e308, 1.7e308), point(-1.7e308, 1.7e308)});
+    CHECK(wide.model.methods[m(Method::model)].mae_mbps == kMax);
+    CHECK(wide.model.methods[m(Method::persistence)].mae_mbps == 0);
+    const ReplaySummary relative = summarise({point(1.7e308, 0.1), point(1.7e308, 0.1)});
+    CHECK(relative.model.methods[m(Method::model)].mae_mbps == Approx(1.7e308));
+    CHECK(relative.model.methods[m(Method::model)].mape == kMax);
+    CHECK(relative.model.methods[m(Method::model)].mape_count == 2);
 }
 
 TEST_CASE("replay: traces the predictor refuses entirely, or without bandwidth", "[trace][replay][degenerate]") {
