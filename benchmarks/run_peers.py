@@ -1,16 +1,19 @@
 #!/usr/bin/python3
-"""Runs pba (portable and native builds), ONNX Runtime and libtorch on the same weights,
-alternating between them round after round, and prints one Markdown table of medians.
+"""Runs pba (portable and native builds), ONNX Runtime, libtorch and, when given an RTNeural
+checkout, RTNeural on the same weights, alternating between them round after round, and prints
+one Markdown table of medians.
 
-    benchmarks/install_peers.sh            # once: libtorch + OpenBLAS, onnxruntime-node
+    benchmarks/install_peers.sh            # once: libtorch + OpenBLAS, onnxruntime-node, RTNeural
     benchmarks/run_peers.py --rounds 5     # builds what it needs, then measures
+    benchmarks/run_peers.py --rtneural-dir benchmarks/peers/RTNeural   # adds the RTNeural column
 
 Same weights: tools/gen_reference.py --keep-sources writes <arch>.pba, <arch>.onnx and
 <arch>.pt from one seeded PyTorch model. One thread everywhere. Times are wall-clock medians
 per forecast: the median of per-call wall times, divided by the batch (the median, because on a
 shared machine it skips the calls another process preempted). ONNX Runtime's is its Node
 binding's time minus the binding's own per-call floor, measured on a one-op model in the same
-process.
+process. RTNeural (compile-time API, Eigen backend, -march=native) streams one timestep per
+call, so it runs at batch 1 only, and its bench first checks its output against pba's.
 """
 
 from __future__ import annotations
@@ -99,6 +102,9 @@ def main() -> None:
     p.add_argument("--portable-build", type=Path, default=ROOT / "build-bench")
     p.add_argument("--native-build", type=Path, default=ROOT / "build-bench-native")
     p.add_argument("--peers-build", type=Path, default=ROOT / "build-bench-peers")
+    p.add_argument("--rtneural-dir", type=Path, default=os.environ.get("PBA_BENCH_RTNEURAL_DIR") or None,
+                   help="RTNeural checkout: adds RTNeural at batch 1 (default: $PBA_BENCH_RTNEURAL_DIR)")
+    p.add_argument("--rtneural-build", type=Path, default=ROOT / "build-bench-rtneural")
     args = p.parse_args()
 
     make_models(args.models)
@@ -107,6 +113,12 @@ def main() -> None:
     portable = build(args.portable_build, "pba_bench")
     native = None if args.no_native else build(args.native_build, "pba_bench", "-DPBA_NATIVE=ON")
     torch = None if args.no_torch else build(args.peers_build, "pba_torch_bench", "-DPBA_BENCH_PEERS=ON")
+    rtneural = None
+    if args.rtneural_dir:
+        flag = f"-DPBA_BENCH_RTNEURAL_DIR={args.rtneural_dir.resolve()}"
+        if (args.rtneural_build / "build.ninja").exists():
+            run(["cmake", "-B", args.rtneural_build, flag])  # the checkout may have moved since
+        rtneural = build(args.rtneural_build, "pba_rtneural_bench", flag)
 
     env = dict(os.environ, PBA_BENCH_MODELS=str(args.models), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     archs = args.archs.split(",")
@@ -123,6 +135,7 @@ def main() -> None:
         for arch in archs:
             for batch in batches:
                 tools = ["pba", "ort"] + ([] if native is None else ["pba_native"]) + ([] if torch is None else ["libtorch"])
+                tools += [] if rtneural is None or batch != 1 else ["rtneural"]  # streams: batch 1 only
                 tools = tools[r % len(tools):] + tools[:r % len(tools)]  # rotate who goes first
                 for tool in tools:
                     name = f"{arch}/batch:{batch}"
@@ -134,6 +147,9 @@ def main() -> None:
                     elif tool == "libtorch":
                         res = google_benchmark(torch, f"libtorch/{name}", batch, args.min_time, env)
                         record(arch, batch, tool, res["us"], res["cpu_us"])
+                    elif tool == "rtneural":
+                        res = google_benchmark(rtneural, f"rtneural/{name}", batch, args.min_time, env)
+                        record(arch, batch, tool, res["us"], res["cpu_us"])
                     else:
                         out = run(["node", ROOT / "benchmarks" / "ort_bench.js", args.models / f"{arch}.onnx", floor,
                                    WINDOWS[arch], str(batch), str(args.min_time)], env=env)
@@ -142,23 +158,25 @@ def main() -> None:
                 print(f"round {r + 1}/{args.rounds}: {arch} batch {batch} done", file=sys.stderr)
 
     print(f"Machine: {machine()}; {args.rounds} rounds, medians, one thread.\n")
-    cols = ["pba", "pba_native", "ort", "libtorch"]
+    cols = ["pba", "pba_native", "ort", "libtorch", "rtneural"]
+    rt = rtneural is not None
     f = lambda v: "–" if v is None else (f"{v:.1f}" if v >= 10 else f"{v:.2f}")
     ratio = lambda a, b: "–" if a is None or b is None else f"{a / b:.2f}×"
     for title, data in (("Wall time per forecast (median call / batch), µs", samples),
                         ("CPU time per forecast, µs (GFLOP/s from CPU time)", cpu)):
         med = {k: statistics.median(v) for k, v in data.items()}
         print(f"### {title}\n")
-        print("| arch | batch | pba | pba GFLOP/s | pba native | ONNX Runtime | libtorch "
-              "| ORT / pba | libtorch / pba | portable / native |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| arch | batch | pba | pba GFLOP/s | pba native | ONNX Runtime | libtorch " + ("| RTNeural " if rt else "") +
+              "| ORT / pba | libtorch / pba " + ("| RTNeural / pba " if rt else "") + "| portable / native |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if rt else ""))
         for arch in archs:
             for batch in batches:
                 m = {c: med.get((arch, batch, c)) for c in cols}
                 gflops = info[(arch, batch)]["flops"] / (m["pba"] * 1e3)
                 print(f"| {arch} | {batch} | {f(m['pba'])} | {gflops:.1f} | {f(m['pba_native'])} | {f(m['ort'])} | "
-                      f"{f(m['libtorch'])} | {ratio(m['ort'], m['pba'])} | {ratio(m['libtorch'], m['pba'])} | "
-                      f"{ratio(m['pba'], m['pba_native'])} |")
+                      f"{f(m['libtorch'])} | " + (f"{f(m['rtneural'])} | " if rt else "") +
+                      f"{ratio(m['ort'], m['pba'])} | {ratio(m['libtorch'], m['pba'])} | " +
+                      (f"{ratio(m['rtneural'], m['pba'])} | " if rt else "") + f"{ratio(m['pba'], m['pba_native'])} |")
         print()
     if args.json:
         args.json.write_text(json.dumps({"wall": {f"{a}/{b}/{t}": v for (a, b, t), v in samples.items()},
