@@ -156,7 +156,8 @@ TEST_CASE("the shipped defaults: forecasters drive predictors, a steady link is 
         CHECK(fm->mode() == c.mode);
         CHECK(fm->horizon_s() > 0);
         Predictor p(pba::default_model(c.name));
-        for (int t = 0; t < 120; ++t) {
+        const int samples = static_cast<int>(fm->pipeline().rows()) + 10;  // a full window and then some
+        for (int t = 0; t < samples; ++t) {
             Sample s;
             s.timestamp_unix_s = 1764158100 + t * fm->sample_interval_s();
             s.bandwidth_mbps = c.bandwidth_mbps;
