@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <xsimd/xsimd.hpp>
 
 #include "pba/nn/activation.hpp"
@@ -25,6 +26,15 @@ using Vec = xsimd::batch<float, Arch>;
 // available = true) where the instructions exist (F16C, AVX-512F).
 template <class Arch>
 struct HalfLoader {
+    static constexpr bool available = false;
+};
+
+// Widens one vector of bf16 weight pairs (to_bf16_pairs) to fp32 with one integer operation:
+// low() shifts the low halves up (row 2i), high() masks off the low halves (row 2i + 1), both
+// exact. Specialised (available = true) by the AVX-512 and AVX2 translation units; SSE4 runs
+// the bf16-rounded weights as fp32, like the Eigen path.
+template <class Arch>
+struct Bf16PairLoader {
     static constexpr bool available = false;
 };
 
@@ -116,6 +126,69 @@ PBA_ALWAYS_INLINE void accumulate(Vec<Arch> (&acc)[MR][NP][4], const float* cons
                 for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
             }
         }
+    }
+}
+
+// One word row of accumulate_pairs: the low halves against a[m][k], then (when `both`) the
+// high halves against a[m][k + 1]. Two passes over the row (the second reads L1) keep only one
+// set of MR broadcasts live, so MR = 6 still fits its 24 accumulators in registers.
+template <class Arch, int MR, int NP, bool both>
+PBA_ALWAYS_INLINE void accumulate_pair_row(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR],
+                                           const std::uint32_t* w, std::size_t k) noexcept {
+    using V = Vec<Arch>;
+    using Loader = Bf16PairLoader<Arch>;
+    constexpr std::size_t lanes = Traits<Arch>::lanes;
+    constexpr std::size_t width = Traits<Arch>::panel;
+    {
+        V av[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) av[m] = V(a[m][k]);
+#pragma GCC unroll 4
+        for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                const V wv = Loader::low(w + p * width + q * lanes);
+#pragma GCC unroll 8
+                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
+            }
+    }
+    if constexpr (both) {
+        V av[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) av[m] = V(a[m][k + 1]);
+#pragma GCC unroll 4
+        for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                const V wv = Loader::high(w + p * width + q * lanes);
+#pragma GCC unroll 8
+                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
+            }
+    }
+}
+
+// accumulate over bf16 weights stored two k rows per word (to_bf16_pairs): `at` addresses word
+// rows, ceil(k_count / 2) of them. An odd k_count's last word row has no second input row, so
+// it takes only its low halves: a[m][k_count] is never read.
+template <class Arch, int MR, int NP>
+PBA_ALWAYS_INLINE void accumulate_pairs(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR],
+                                        const std::uint32_t* w, PanelAddress at, std::size_t k_count,
+                                        bool reverse) noexcept {
+    const std::size_t full = k_count / 2;
+    const bool tail = k_count % 2 != 0;
+    w += at.offset;
+    if (reverse) {
+        const std::uint32_t* row = w + full * at.k_stride;
+        if (tail) accumulate_pair_row<Arch, MR, NP, false>(acc, a, row, 2 * full);
+        for (std::size_t i = full; i-- > 0;) {
+            row -= at.k_stride;
+            accumulate_pair_row<Arch, MR, NP, true>(acc, a, row, 2 * i);
+        }
+    } else {
+        const std::uint32_t* row = w;
+        for (std::size_t i = 0; i < full; ++i, row += at.k_stride)
+            accumulate_pair_row<Arch, MR, NP, true>(acc, a, row, 2 * i);
+        if (tail) accumulate_pair_row<Arch, MR, NP, false>(acc, a, row, 2 * full);
     }
 }
 
@@ -227,8 +300,13 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
     V acc[MR][NP][4];
     zero<Arch>(acc);
     if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx, panel_address<Arch>(block, p.blocks, p.input), p.input);
-    if (r.h[0])
-        accumulate<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, p.hidden), p.hidden, reverse);
+    if (r.h[0]) {
+        if constexpr (std::is_same_v<WH, std::uint32_t>)
+            accumulate_pairs<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, (p.hidden + 1) / 2),
+                                           p.hidden, reverse);
+        else
+            accumulate<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, p.hidden), p.hidden, reverse);
+    }
 #pragma GCC unroll 4
     for (int b = 0; b < NP; ++b) {
         const std::size_t offset = (block + b) * width;
@@ -297,12 +375,16 @@ void lstm(const LstmArgs& p) noexcept {
     if constexpr (HalfLoader<Arch>::available) {
         if (p.wh16) return lstm_layer<Arch>(p, p.wh16);
     }
+    if constexpr (Bf16PairLoader<Arch>::available) {
+        if (p.wh_bf16) return lstm_layer<Arch>(p, p.wh_bf16);
+    }
     lstm_layer<Arch>(p, p.wh);
 }
 
 template <class Arch>
 constexpr Table make_table(Isa isa) {
-    return Table{isa, Traits<Arch>::lanes, Traits<Arch>::group, HalfLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
+    return Table{isa, Traits<Arch>::lanes, Traits<Arch>::group, HalfLoader<Arch>::available,
+                 Bf16PairLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
 }
 
 }  // namespace pba::nn::kernels::impl

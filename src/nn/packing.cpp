@@ -36,13 +36,26 @@ float half_to_float(std::uint16_t value) noexcept {
     return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
+std::uint16_t float_to_bf16(float value) noexcept {
+    const std::uint32_t f = std::bit_cast<std::uint32_t>(value);
+    if ((f & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((f >> 16) | 0x0040u);  // quiet NaN
+    const std::uint32_t lower_odd = (f >> 16) & 1u;
+    return static_cast<std::uint16_t>((f + 0x7fffu + lower_odd) >> 16);
+}
+
+float bf16_to_float(std::uint16_t value) noexcept { return std::bit_cast<float>(std::uint32_t{value} << 16); }
+
 namespace {
-// Index of (panel, k, column) in the grouped layout of packed_weights.hpp.
+// Index of (panel, k, column) in the grouped layout of packed_weights.hpp, for `rows` k rows.
+std::size_t packed_index(std::size_t rows, std::size_t panels, std::size_t group, std::size_t width, std::size_t panel,
+                         std::size_t k, std::size_t column) {
+    const std::size_t first = panel / group * group;
+    const std::size_t size = std::min(group, panels - first);
+    return first * rows * width + k * size * width + (panel - first) * width + column;
+}
 std::size_t packed_index(const PackedPanels& p, std::size_t group, std::size_t width, std::size_t panel, std::size_t k,
                          std::size_t column) {
-    const std::size_t first = panel / group * group;
-    const std::size_t size = std::min(group, p.panels - first);
-    return first * p.k * width + k * size * width + (panel - first) * width + column;
+    return packed_index(p.k, p.panels, group, width, panel, k, column);
 }
 }  // namespace
 
@@ -115,6 +128,42 @@ AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights) {
         half[i] = float_to_half(weights[i]);
     }
     return half;
+}
+
+void check_bf16_range(const float* weights, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+        if (!(std::abs(weights[i]) < 0x1.ffp127f))  // from here on, rounding to bf16 overflows
+            throw Error(Errc::unsupported,
+                        fmt::format("weight {} is beyond bf16's range (|w| < 3.396e38): use fp32 weight storage",
+                                    weights[i]));
+}
+
+AlignedVector<std::uint32_t> to_bf16_pairs(const PackedPanels& packed, std::size_t lanes, std::size_t group) {
+    check_bf16_range(packed.weights.data(), packed.weights.size());
+    const std::size_t width = 4 * lanes, rows = (packed.k + 1) / 2;
+    AlignedVector<std::uint32_t> pairs(packed.panels * rows * width, 0u);
+    for (std::size_t panel = 0; panel < packed.panels; ++panel)
+        for (std::size_t k = 0; k < packed.k; ++k)
+            for (std::size_t column = 0; column < width; ++column) {
+                const float w = packed.weights[packed_index(packed, group, width, panel, k, column)];
+                pairs[packed_index(rows, packed.panels, group, width, panel, k / 2, column)] |=
+                    std::uint32_t{float_to_bf16(w)} << (k % 2 * 16);
+            }
+    return pairs;
+}
+
+AlignedVector<float> from_bf16_pairs(const AlignedVector<std::uint32_t>& pairs, std::size_t k, std::size_t panels,
+                                     std::size_t lanes, std::size_t group) {
+    const std::size_t width = 4 * lanes, rows = (k + 1) / 2;
+    AlignedVector<float> weights(panels * k * width);
+    for (std::size_t panel = 0; panel < panels; ++panel)
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t column = 0; column < width; ++column) {
+                const std::uint32_t word = pairs[packed_index(rows, panels, group, width, panel, i / 2, column)];
+                weights[packed_index(k, panels, group, width, panel, i, column)] =
+                    bf16_to_float(static_cast<std::uint16_t>(word >> (i % 2 * 16)));
+            }
+    return weights;
 }
 
 }  // namespace pba::nn

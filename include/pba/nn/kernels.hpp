@@ -40,10 +40,11 @@ struct GemmArgs {
 // hidden units holds that block's i, f, o, g rows interleaved, so one stream feeds the four
 // gates of a block and the cell runs on them in registers.
 struct LstmArgs {
-    const float* wx;            // gate panels over the input (pack_lstm_gates)
-    const float* wh;            // gate panels over h, fp32 ...
-    const std::uint16_t* wh16;  // ... or fp16 (exactly one of wh, wh16 is set)
-    const float* bias;          // [blocks][4 x lanes], b_ih + b_hh
+    const float* wx;               // gate panels over the input (pack_lstm_gates)
+    const float* wh;               // gate panels over h, fp32 ...
+    const std::uint16_t* wh16;     // ... or fp16 ...
+    const std::uint32_t* wh_bf16;  // ... or bf16, two k rows per word (to_bf16_pairs): exactly one is set
+    const float* bias;             // [blocks][4 x lanes], b_ih + b_hh
     std::size_t input;
     std::size_t hidden;
     std::size_t blocks;
@@ -60,6 +61,7 @@ struct Table {
     std::size_t lanes;       // floats per vector
     std::size_t group;       // panels interleaved per group (packed_weights.hpp)
     bool half_weights;       // reads fp16 recurrent weights (F16C)
+    bool bf16_weights;       // reads bf16 recurrent weights (to_bf16_pairs)
     void (*gemm)(const GemmArgs&) noexcept;
     void (*lstm)(const LstmArgs&) noexcept;
 };

@@ -70,9 +70,10 @@ public:
         pack();
     }
 
-    // Stores the recurrent weights as fp16; throws Error(unsupported) when a weight is beyond
-    // fp16's range. Kernels without fp16 loads run the fp16-rounded values in fp32, so results do
-    // not depend on the CPU. Going back to fp32 keeps the rounded values.
+    // Stores the recurrent weights as fp16 or bf16; throws Error(unsupported) when a weight is
+    // beyond that format's range. Kernels that cannot read the format (SSE4, and the Eigen path)
+    // run the rounded values in fp32, so results do not depend on the CPU. Going back to fp32
+    // keeps the rounded values.
     void set_recurrent_storage(WeightStorage storage) {
         unpack();
         storage_ = storage;
@@ -89,18 +90,18 @@ public:
     // Bytes of weights and biases the forward pass reads, as stored (packed, padded).
     std::size_t weight_bytes() const noexcept {
         if (!kernels_) return sizeof(float) * static_cast<std::size_t>(weight_ih_.size() + weight_hh_.size() + bias_.size());
-        return sizeof(float) * (wx_.weights.size() + wx_.bias.size()) +
-               (wh16_.empty() ? sizeof(float) * wh_.weights.size() : sizeof(std::uint16_t) * wh16_.size());
+        return sizeof(float) * (wx_.weights.size() + wx_.bias.size() + wh_.weights.size()) +
+               sizeof(std::uint16_t) * wh16_.size() + sizeof(std::uint32_t) * wh_bf16_.size();
     }
 
     // in: [batch * T, input] rows ordered window-major; out: [batch * T, H] when returning
     // sequences, else [batch, H]; scratch: scratch_floats(batch, T) floats. Allocates nothing.
     void forward(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out, float* scratch) const noexcept {
         if (!kernels_) return forward_eigen(in, batch, timesteps, out, scratch);
-        kernels_->lstm({wx_.weights.data(), wh16_.empty() ? wh_.weights.data() : nullptr,
-                        wh16_.empty() ? nullptr : wh16_.data(), wx_.bias.data(), wx_.k, wh_.k, wx_.panels, in,
-                        static_cast<std::size_t>(batch), static_cast<std::size_t>(timesteps), out, return_sequences_,
-                        scratch});
+        kernels_->lstm({wx_.weights.data(), wh_.weights.empty() ? nullptr : wh_.weights.data(),
+                        wh16_.empty() ? nullptr : wh16_.data(), wh_bf16_.empty() ? nullptr : wh_bf16_.data(),
+                        wx_.bias.data(), wx_.k, wh_.k, wx_.panels, in, static_cast<std::size_t>(batch),
+                        static_cast<std::size_t>(timesteps), out, return_sequences_, scratch});
     }
 
     std::size_t flops_per_window(Eigen::Index timesteps) const noexcept {
@@ -119,30 +120,42 @@ private:
         return r;
     }
 
-    static RowMatrix round_through_half(const RowMatrix& m) {
+    // m rounded to `storage` and widened back to fp32; throws as set_recurrent_storage.
+    static RowMatrix round_through(const RowMatrix& m, WeightStorage storage) {
+        if (storage == WeightStorage::fp16) to_half(AlignedVector<float>(m.data(), m.data() + m.size()));
+        if (storage == WeightStorage::bf16) check_bf16_range(m.data(), static_cast<std::size_t>(m.size()));
         RowMatrix r(m.rows(), m.cols());
-        for (Eigen::Index i = 0; i < m.size(); ++i) r.data()[i] = half_to_float(float_to_half(m.data()[i]));
+        for (Eigen::Index i = 0; i < m.size(); ++i) {
+            const float w = m.data()[i];
+            r.data()[i] = storage == WeightStorage::fp16   ? half_to_float(float_to_half(w))
+                          : storage == WeightStorage::bf16 ? bf16_to_float(float_to_bf16(w))
+                                                           : w;
+        }
         return r;
     }
 
     void pack() {
         kernels_ = kernels::active_table();
-        const bool half = storage_ == WeightStorage::fp16;
-        if (half) to_half(AlignedVector<float>(weight_hh_.data(), weight_hh_.data() + weight_hh_.size()));  // range check
-        weight_hh_half_ = half && !kernels_ ? round_through_half(weight_hh_) : RowMatrix();
+        const bool reduced = storage_ != WeightStorage::fp32;
+        const bool native = kernels_ && ((storage_ == WeightStorage::fp16 && kernels_->half_weights) ||
+                                         (storage_ == WeightStorage::bf16 && kernels_->bf16_weights));
+        // The range check, and the values the paths without loads for the format run in fp32.
+        const RowMatrix rounded = reduced ? round_through(weight_hh_, storage_) : RowMatrix();
+        weight_hh_rounded_ = kernels_ ? RowMatrix() : rounded;
+        wh16_.clear();
+        wh_bf16_.clear();
         if (!kernels_) {
             wx_ = {};
             wh_ = {};
-            wh16_.clear();
             return;
         }
         const auto hidden = static_cast<std::size_t>(hidden_size());
         wx_ = pack_lstm_gates(weight_ih_, bias_, hidden, kernels_->lanes, kernels_->group);
-        const RowMatrix& recurrent = half && !kernels_->half_weights ? round_through_half(weight_hh_) : weight_hh_;
-        wh_ = pack_lstm_gates(recurrent, Vector::Zero(bias_.size()), hidden, kernels_->lanes, kernels_->group);
-        wh16_.clear();
-        if (half && kernels_->half_weights) {
-            wh16_ = to_half(wh_.weights);
+        wh_ = pack_lstm_gates(reduced && !native ? rounded : weight_hh_, Vector::Zero(bias_.size()), hidden,
+                              kernels_->lanes, kernels_->group);
+        if (native) {
+            if (storage_ == WeightStorage::fp16) wh16_ = to_half(wh_.weights);
+            if (storage_ == WeightStorage::bf16) wh_bf16_ = to_bf16_pairs(wh_, kernels_->lanes, kernels_->group);
             wh_.weights = {};
         }
         // The panels are now the only copy: unpack() restores the matrices when a load-time
@@ -162,6 +175,8 @@ private:
             recurrent.resize(wh16_.size());
             for (std::size_t i = 0; i < wh16_.size(); ++i) recurrent[i] = half_to_float(wh16_[i]);
         }
+        if (!wh_bf16_.empty())
+            recurrent = from_bf16_pairs(wh_bf16_, hidden, wh_.panels, kernels_->lanes, kernels_->group);
         weight_hh_ = unpack_lstm_gates(recurrent, hidden, hidden, kernels_->lanes, kernels_->group);
     }
 
@@ -169,7 +184,7 @@ private:
                        float* scratch) const noexcept {
         const Eigen::Index hidden = hidden_size();
         const Eigen::Index gate_width = 4 * hidden;
-        const RowMatrix& weight_hh = weight_hh_half_.size() ? weight_hh_half_ : weight_hh_;
+        const RowMatrix& weight_hh = weight_hh_rounded_.size() ? weight_hh_rounded_ : weight_hh_;
         float* gates = scratch;
         float* state = scratch + batch * timesteps * gate_width;
         {
@@ -210,11 +225,12 @@ private:
     Eigen::Index hidden_size_;
     bool return_sequences_;
     WeightStorage storage_ = WeightStorage::fp32;
-    RowMatrix weight_hh_half_;  // fp16-rounded weight_hh_, for the Eigen path with fp16 storage
+    RowMatrix weight_hh_rounded_;  // weight_hh_ rounded to storage_, for the Eigen path with fp16 or bf16
     const kernels::Table* kernels_ = nullptr;
     PackedPanels wx_;  // input projection with the bias
-    PackedPanels wh_;  // recurrent weights (empty when stored as fp16)
+    PackedPanels wh_;  // recurrent weights (weights empty when the kernels read wh16_ or wh_bf16_)
     AlignedVector<std::uint16_t> wh16_;
+    AlignedVector<std::uint32_t> wh_bf16_;  // to_bf16_pairs layout
 };
 
 }  // namespace pba::nn

@@ -10,10 +10,12 @@
 
 namespace pba::nn {
 
-// How recurrent weights are stored. fp16 halves the bytes the batch-1 step loop streams
-// (it is bandwidth-bound); arithmetic stays fp32. Off by default: on the reference models it
-// moves outputs by up to ~1.4e-5 (tests/nn/kernel_test.cpp).
-enum class WeightStorage { fp32, fp16 };
+// How recurrent weights are stored. fp16 and bf16 halve the bytes the batch-1 step loop
+// streams (it is bandwidth-bound); arithmetic stays fp32. fp16 keeps more precision (outputs
+// move by up to ~1.4e-5 on the reference models), but widening it costs the step loop more
+// than the bytes save on some cores; bf16 widens with one integer operation per vector, at a
+// coarser rounding (up to ~1.8e-4; tests/nn/kernel_test.cpp states both). fp32 is the default.
+enum class WeightStorage { fp32, fp16, bf16 };
 
 // 64-byte aligned storage, so a panel row never straddles a cache line more than it must.
 template <class T>
@@ -40,6 +42,11 @@ using AlignedVector = std::vector<T, CacheAlignedAllocator<T>>;
 std::uint16_t float_to_half(float value) noexcept;
 float half_to_float(std::uint16_t value) noexcept;
 
+// bfloat16: the top half of a float, rounded to nearest even (its range is float's; a NaN
+// stays a NaN).
+std::uint16_t float_to_bf16(float value) noexcept;
+float bf16_to_float(std::uint16_t value) noexcept;
+
 // Weights W [outputs, k] as the kernels stream them: panels of 4 x lanes output columns, zero
 // past the last output, stored in groups of `group` panels interleaved by k, so that one
 // group is one sequential stream: [group][k][panel in group][4 x lanes].
@@ -65,5 +72,19 @@ Vector unpack_lstm_bias(const AlignedVector<float>& bias, std::size_t hidden, st
 
 // fp16 copy of packed weights; throws Error(unsupported) naming a weight beyond fp16's range.
 AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights);
+
+// Throws Error(unsupported) naming a weight that rounds past bf16's largest finite value.
+void check_bf16_range(const float* weights, std::size_t count);
+
+// bf16 copy of packed weights (pack_dense / pack_lstm_gates layout, `packed.k` rows), two k
+// rows per 32-bit word so that one vector load widens to two rows' vectors with one integer
+// operation each: word (panel, i, column) = bf16(w[2i + 1]) << 16 | bf16(w[2i]), in the same
+// grouped layout over ceil(k / 2) word rows; an odd k's last word has a zero high half.
+// Throws as check_bf16_range.
+AlignedVector<std::uint32_t> to_bf16_pairs(const PackedPanels& packed, std::size_t lanes, std::size_t group);
+
+// The packed fp32 weights (k rows, `panels` panels) to_bf16_pairs was given, as rounded.
+AlignedVector<float> from_bf16_pairs(const AlignedVector<std::uint32_t>& pairs, std::size_t k, std::size_t panels,
+                                     std::size_t lanes, std::size_t group);
 
 }  // namespace pba::nn
