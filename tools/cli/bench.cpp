@@ -79,8 +79,10 @@ int bench(const Argv& argv) {
     const std::string weights = args.get("weights").value_or("fp32");
     if (weights == "fp16")
         options.recurrent_weights = nn::WeightStorage::fp16;
+    else if (weights == "bf16")
+        options.recurrent_weights = nn::WeightStorage::bf16;
     else if (weights != "fp32")
-        throw UsageError{"--weights must be fp32 or fp16"};
+        throw UsageError{"--weights must be fp32, fp16 or bf16"};
 
     std::shared_ptr<const Model> model;
     std::string label;
