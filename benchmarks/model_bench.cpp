@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alloc_count.hpp"
@@ -160,14 +161,17 @@ void register_all() {
                 });
             }
         }
-        // fp16 recurrent weights, for the bandwidth-bound batch-1 case
+        // fp16 and bf16 recurrent weights, for the bandwidth-bound batch-1 case
         const Isa best = pba::nn::kernels::detected_isa();
-        const std::string name = "pba_fp16/" + arch + "/batch:1/isa:" + pba::nn::kernels::to_string(best);
-        benchmark::RegisterBenchmark(name.c_str(), [arch](benchmark::State& state) {
-            pba::LoadOptions options;
-            options.recurrent_weights = pba::nn::WeightStorage::fp16;
-            run_model(state, *pba::Model::from_description(pba::bench::architecture(arch), options), 1);
-        });
+        for (const auto& [storage, label] : {std::pair{pba::nn::WeightStorage::fp16, "pba_fp16/"},
+                                             std::pair{pba::nn::WeightStorage::bf16, "pba_bf16/"}}) {
+            const std::string name = label + arch + "/batch:1/isa:" + pba::nn::kernels::to_string(best);
+            benchmark::RegisterBenchmark(name.c_str(), [arch, storage = storage](benchmark::State& state) {
+                pba::LoadOptions options;
+                options.recurrent_weights = storage;
+                run_model(state, *pba::Model::from_description(pba::bench::architecture(arch), options), 1);
+            });
+        }
         if (const char* dir = std::getenv("PBA_BENCH_MODELS")) {
             const auto path = std::filesystem::path(dir) / (arch + ".pba");
             if (!std::filesystem::exists(path)) continue;
