@@ -9,31 +9,14 @@
 #include "pba/error.hpp"
 #include "pba/predict/hybrid.hpp"
 #include "pba/predict/predictor.hpp"
+#include "pba/predict/running_mean.hpp"
 
 namespace pba::trace {
 namespace {
 
 using predict::kMissing;
 
-// The mean of values in [0, DBL_MAX] (0 of none), finite however large they are: a plain sum
-// of two bandwidths near DBL_MAX is +inf. The sum is kept scaled by 2^-64, which is exact (a
-// power of two), so the mean is bit for bit the plain sum / count wherever that was finite
-// (values 0 or above 2^-958), and no number of rows a trace may have can overflow it.
-class Mean {
-public:
-    void add(double x) noexcept {
-        ++count_;
-        scaled_sum_ += x * kDown;
-    }
-    std::uint64_t count() const noexcept { return count_; }
-    double mean() const noexcept { return count_ > 0 ? scaled_sum_ / static_cast<double>(count_) * kUp : 0.0; }
-
-private:
-    static constexpr double kDown = 0x1p-64;
-    static constexpr double kUp = 0x1p64;
-    std::uint64_t count_ = 0;
-    double scaled_sum_ = 0.0;
-};
+using Mean = predict::RunningMean;
 
 // The bandwidths of the newest kBaselineSamples samples in the predictor's window.
 class RecentBandwidth {

@@ -11,6 +11,7 @@
 #include "pba/predict/hybrid.hpp"
 #include "pba/predict/interval.hpp"
 #include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/matching.hpp"
 #include "pba/predict/mode.hpp"
 #include "pba/predict/normalisation.hpp"
 #include "pba/predict/sample.hpp"
@@ -345,4 +346,41 @@ TEST_CASE("latency histogram: quantiles within 5%, exact max, Prometheus buckets
     CHECK(s.bucket_counts[3] == 25);
     CHECK(s.bucket_counts[4] == 50);
     CHECK(LatencyHistogram().summary().p99_us == 0.0);
+}
+
+TEST_CASE("a mean_over forecast is scored against the mean of its measurements, finite near DBL_MAX",
+          "[predict][matching]") {
+    constexpr double kMax = std::numeric_limits<double>::max();
+    struct Case {
+        double bandwidth[3];
+        double expected;
+    };
+    // By hand: (1 + 2 + 6) / 3 = 3; (DBL_MAX + DBL_MAX + DBL_MAX / 2) / 3 = DBL_MAX * 5 / 6,
+    // where a plain sum would be +inf and leave the forecast unscored.
+    for (const Case& c : {Case{{1, 2, 6}, 3.0}, Case{{kMax, kMax, kMax / 2}, kMax / 6 * 5}}) {
+        PendingForecasts pending(4);
+        PendingForecast f;
+        f.made_at_unix_s = 100;
+        f.target_unix_s = 103;
+        f.target = ForecastTarget::mean_over;
+        f.horizon_steps = 3;
+        pending.add(f);
+        int matches = 0;
+        double actual_mbps = 0;
+        MatchCounts total;
+        for (int i = 0; i < 3; ++i) {
+            const MatchCounts counts = pending.offer(at(101 + i, c.bandwidth[i]), 0.5,
+                                                     [&](const PendingForecast&, const std::array<double, 4>& actual) {
+                                                         ++matches;
+                                                         actual_mbps = actual[0];
+                                                     });
+            total.matched += counts.matched;
+            total.expired += counts.expired;
+        }
+        CHECK(matches == 1);
+        CHECK(total.matched == 1);
+        CHECK(total.expired == 0);
+        CHECK(std::isfinite(actual_mbps));
+        CHECK(actual_mbps == Approx(c.expected).epsilon(1e-15));
+    }
 }

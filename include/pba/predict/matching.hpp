@@ -9,6 +9,7 @@
 
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
+#include "pba/predict/running_mean.hpp"
 #include "pba/predict/sample.hpp"
 
 namespace pba::predict {
@@ -22,9 +23,8 @@ struct PendingForecast {
     bool fallback = false;
     std::array<double, kForecastFieldCount> predicted{};
     ConformalInterval::Band band;  // the bandwidth interval it was served with
-    // mean_over: running sums and counts of the measurements since made_at.
-    std::array<double, kForecastFieldCount> sums{};
-    std::array<std::uint32_t, kForecastFieldCount> counts{};
+    // mean_over: the measurements since made_at, per field.
+    std::array<RunningMean, kForecastFieldCount> measured{};
 };
 
 struct MatchCounts {
@@ -108,10 +108,7 @@ private:
     static void accumulate(PendingForecast& p, const Sample& s) noexcept {
         const auto v = values_of(s);
         for (std::size_t f = 0; f < kForecastFieldCount; ++f)
-            if (std::isfinite(v[f])) {
-                p.sums[f] += v[f];
-                ++p.counts[f];
-            }
+            if (std::isfinite(v[f])) p.measured[f].add(v[f]);
     }
     template <class OnMatch>
     static bool settle_mean(const PendingForecast& p, OnMatch& on_match) noexcept {
@@ -119,8 +116,8 @@ private:
         std::array<double, kForecastFieldCount> mean{};
         bool any = false;
         for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
-            if (p.counts[f] >= needed && p.counts[f] > 0) {
-                mean[f] = p.sums[f] / p.counts[f];
+            if (p.measured[f].count() >= needed && p.measured[f].count() > 0) {
+                mean[f] = p.measured[f].mean();
                 any = true;
             } else {
                 mean[f] = kMissing;
