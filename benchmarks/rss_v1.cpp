@@ -52,7 +52,7 @@ int main() {
     pba::predict::Predictor predictor(std::make_shared<pba::predict::ModelSlot>(std::move(model)));
     for (int i = 0; i < 10; ++i) {
         pba::predict::Sample s;
-        s.timestamp_unix_s = 1764158100.0 + 60.0 * i;
+        s.timestamp_unix_s = 1764158100.0 + i;  // v1's 1 s interval: a longer gap restarts the window
         s.bandwidth_mbps = 100.0 + i;
         s.latency_ms = 20.0;
         s.packet_loss = 0.01;
