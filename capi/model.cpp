@@ -23,6 +23,14 @@ pba_status load_options(const char* function, const pba_load_options* options, L
     if (options == nullptr) return PBA_OK;
     if (auto s = check_struct(function, "options", options)) return s;
     if (auto s = check_reserved(function, "options", options->reserved)) return s;
+    switch (options->recurrent_weights) {
+        case PBA_WEIGHTS_FP32: out.recurrent_weights = nn::WeightStorage::fp32; break;
+        case PBA_WEIGHTS_FP16: out.recurrent_weights = nn::WeightStorage::fp16; break;
+        case PBA_WEIGHTS_BF16: out.recurrent_weights = nn::WeightStorage::bf16; break;
+        default:
+            return fail(PBA_ERR_INVALID_ARGUMENT, "{}: options.recurrent_weights is {}, not a pba_weight_storage (0..2)",
+                        function, options->recurrent_weights);
+    }
     out.verify_self_test = options->verify_self_test != 0;
     return PBA_OK;
 }

@@ -105,15 +105,27 @@ PBA_API const char* pba_last_error(void);
  * own, so the caller may free its handle right after creating them. */
 typedef struct pba_model pba_model;
 
+/* How a model keeps its LSTM layers' recurrent weights (pba_load_options.recurrent_weights).
+ * At one window per call the step loop is bound by the bytes it streams; fp16 and bf16 halve
+ * them, with fp32 arithmetic. Outputs move by up to ~1.4e-5 (fp16) or ~2e-4 (bf16) on the
+ * reference models; the file's self-test is checked on the fp32 weights before conversion.
+ * Which one is faster depends on the CPU: measure with `pba bench --weights`. */
+enum pba_weight_storage {
+    PBA_WEIGHTS_FP32 = 0, /* as stored in the file (default) */
+    PBA_WEIGHTS_FP16 = 1, /* IEEE binary16 */
+    PBA_WEIGHTS_BF16 = 2  /* bfloat16 */
+};
+
 typedef struct pba_load_options {
-    size_t struct_size;   /* sizeof(pba_load_options) */
-    int verify_self_test; /* nonzero: run the file's test vector, if it has one, and refuse
-                             the model when it does not reproduce (default 1) */
-    uint32_t reserved[3]; /* must be zero */
+    size_t struct_size;          /* sizeof(pba_load_options) */
+    int verify_self_test;        /* nonzero: run the file's test vector, if it has one, and
+                                    refuse the model when it does not reproduce (default 1) */
+    uint32_t recurrent_weights;  /* a pba_weight_storage value (default PBA_WEIGHTS_FP32) */
+    uint32_t reserved[2];        /* must be zero */
 } pba_load_options;
 
 static inline pba_load_options pba_load_options_default(void) {
-    pba_load_options o = {sizeof(pba_load_options), 1, {0, 0, 0}};
+    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, {0, 0}};
     return o;
 }
 

@@ -3,6 +3,7 @@ package pba_test
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -102,6 +103,42 @@ func TestForwardMatchesTheNumpyReference(t *testing.T) {
 				t.Errorf("batch window %d output %d = %v, numpy %v", i, k, outs[4*i+k], ref.Outputs[i][k])
 			}
 		}
+	}
+}
+
+func TestReducedPrecisionWeightsStayNearTheNumpyReference(t *testing.T) {
+	ref := loadReference(t)
+	// fp16 keeps 11 significant bits of each recurrent weight, bf16 8: outputs move by
+	// ~1e-5 and ~1e-4 on this model; the bounds leave a factor of ~5.
+	for _, c := range []struct {
+		storage pba.WeightStorage
+		tol     float64
+	}{{pba.WeightsFP16, 1e-4}, {pba.WeightsBF16, 1e-3}} {
+		m, err := pba.LoadModel(filepath.Join("testdata", "lstm_v1.pba"), &pba.LoadOptions{RecurrentWeights: c.storage})
+		if err != nil {
+			t.Fatalf("storage %d: %v", c.storage, err)
+		}
+		out := make([]float32, 4)
+		worst := 0.0
+		for i, in := range ref.Inputs {
+			if err := m.Forward(toFloat32(in), out); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range out {
+				worst = math.Max(worst, math.Abs(float64(v)-ref.Outputs[i][k]))
+				if !near(float64(v), ref.Outputs[i][k], c.tol) {
+					t.Errorf("storage %d window %d output %d = %v, numpy %v", c.storage, i, k, v, ref.Outputs[i][k])
+				}
+			}
+		}
+		if worst == 0 {
+			t.Errorf("storage %d: outputs identical to fp32's numpy reference: the option did not reach the model", c.storage)
+		}
+		m.Close()
+	}
+	_, err := pba.LoadModel(filepath.Join("testdata", "lstm_v1.pba"), &pba.LoadOptions{RecurrentWeights: 7})
+	if !errors.Is(err, pba.ErrInvalidArgument) || !strings.Contains(err.Error(), "recurrent_weights is 7") {
+		t.Errorf("RecurrentWeights 7: %v, want ErrInvalidArgument naming it", err)
 	}
 }
 

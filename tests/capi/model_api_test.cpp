@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "internal.hpp"
 #include "pba.h"
 #include "pba/format/model_file.hpp"
+#include "pba/model/model.hpp"
 #include "support/model_builder.hpp"
 
 using pba::format::ActivationCode;
@@ -255,13 +257,63 @@ TEST_CASE("load options: struct_size and reserved fields are checked", "[capi]")
     CHECK(m == nullptr);
 
     options = pba_load_options_default();
-    options.reserved[2] = 7;
+    options.reserved[1] = 7;
     CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("options.reserved[2] is 7"));
+    CHECK_THAT(last_error(), Catch::Contains("options.reserved[1] is 7"));
+    CHECK(m == nullptr);
+
+    options = pba_load_options_default();
+    CHECK(options.recurrent_weights == PBA_WEIGHTS_FP32);
+    for (std::uint32_t bad : {3u, 7u, 0xFFFFFFFFu}) {
+        options.recurrent_weights = bad;
+        CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(), Catch::Contains("options.recurrent_weights is " + std::to_string(bad)));
+        CHECK(m == nullptr);
+    }
 
     options = pba_load_options_default();
     REQUIRE(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_OK);
     pba_model_free(m);
+}
+
+TEST_CASE("load options: recurrent_weights reaches the model as the C++ LoadOptions would", "[capi]") {
+    // The kernels' accuracy in each storage is checked against PyTorch in tests/nn; here: the
+    // C value selects the same storage as the C++ option, and only it.
+    const auto bytes = lstm_bytes();
+    std::vector<float> input(60);
+    for (std::size_t i = 0; i < input.size(); ++i) input[i] = 0.5f + 0.25f * std::sin(0.7f * static_cast<float>(i));
+    const struct {
+        std::uint32_t c;
+        pba::nn::WeightStorage cpp;
+    } cases[] = {{PBA_WEIGHTS_FP32, pba::nn::WeightStorage::fp32},
+                 {PBA_WEIGHTS_FP16, pba::nn::WeightStorage::fp16},
+                 {PBA_WEIGHTS_BF16, pba::nn::WeightStorage::bf16}};
+    std::vector<std::vector<float>> outputs;
+    for (const auto& c : cases) {
+        INFO("recurrent_weights " << c.c);
+        pba_load_options options = pba_load_options_default();
+        options.recurrent_weights = c.c;
+        ModelPtr m;
+        REQUIRE(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m.model) == PBA_OK);
+        std::vector<float> out(4);
+        REQUIRE(pba_model_forward(m.model, input.data(), input.size(), out.data(), out.size()) == PBA_OK);
+
+        pba::LoadOptions cpp_options;
+        cpp_options.recurrent_weights = c.cpp;
+        const auto cpp = pba::Model::from_bytes(bytes, cpp_options);
+        auto ws = cpp->make_workspace(1);
+        std::vector<float> expected(4);
+        cpp->forward(input, expected, ws);
+        CHECK(out == expected);
+        outputs.push_back(out);
+    }
+    // Reduced storage rounds the weights, so the outputs move, a little.
+    for (std::size_t k = 1; k < outputs.size(); ++k) {
+        float largest = 0;
+        for (std::size_t i = 0; i < 4; ++i) largest = std::max(largest, std::abs(outputs[k][i] - outputs[0][i]));
+        CHECK(largest > 0.0f);
+        CHECK(largest < 1e-2f);
+    }
 }
 
 TEST_CASE("a file round trip loads the same model", "[capi]") {
