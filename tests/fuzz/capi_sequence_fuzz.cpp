@@ -293,7 +293,8 @@ const pba_load_options* load_options(Input& in, std::unique_ptr<pba_load_options
     pba_load_options o = pba_load_options_default();
     o.struct_size = in.struct_size<pba_load_options>();
     o.verify_self_test = static_cast<int>(in.below(3)) - 1;
-    if (in.chance(16)) o.reserved[in.below(3)] = in.u32() | 1;
+    o.recurrent_weights = in.chance(16) ? in.u32() : static_cast<std::uint32_t>(in.below(3));
+    if (in.chance(16)) o.reserved[in.below(2)] = in.u32() | 1;
     holder = exact(o);
     return holder.get();
 }
