@@ -33,6 +33,23 @@ cc "${cflags[@]}" examples/c/main.c $(pkg-config --cflags pba) $static_libs -lm 
 if ldd build/example-c-static | grep -q libpba; then echo "example-c-static links libpba.so" >&2; exit 1; fi
 build/example-c-static >/dev/null
 
+echo "--- examples/c (C99, one fully static executable: PBA_FMT_HEADER_ONLY, as Debian has no libfmt.a)"
+cmake -S . -B build/static-fmt -G Ninja -DCMAKE_BUILD_TYPE=Release -DPBA_FMT_HEADER_ONLY=ON \
+  -DPBA_BUILD_TESTS=OFF -DPBA_BUILD_TOOLS=OFF -DPBA_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build/static-fmt -j "$jobs" --target pba pba_shared
+rm -rf "$stage-static"
+cmake --install build/static-fmt --prefix "$stage-static" >/dev/null
+static_pc="$stage-static/lib/pkgconfig"
+if PKG_CONFIG_PATH=$static_pc pkg-config --static --libs pba | grep -q -- -lfmt; then
+  echo "pba.pc of a header-only-fmt build still asks for -lfmt" >&2; exit 1
+fi
+cc "${cflags[@]}" -static examples/c/main.c $(PKG_CONFIG_PATH=$static_pc pkg-config --cflags --static --libs pba) -lm \
+  -o build/example-c-fully-static
+if readelf -d build/example-c-fully-static | grep -q NEEDED; then
+  echo "example-c-fully-static needs shared libraries" >&2; exit 1
+fi
+build/example-c-fully-static >/dev/null
+
 echo "--- examples/cpp (find_package(pba) against the installed tree)"
 cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
 cmake --build build/example-cpp -j "$jobs"
