@@ -136,6 +136,7 @@ def main() -> None:
             for batch in batches:
                 tools = ["pba", "ort"] + ([] if native is None else ["pba_native"]) + ([] if torch is None else ["libtorch"])
                 tools += [] if rtneural is None or batch != 1 else ["rtneural"]  # streams: batch 1 only
+                tools += ["pba_bf16"] if batch == 1 else []  # the reduced-precision option is for batch 1
                 tools = tools[r % len(tools):] + tools[:r % len(tools)]  # rotate who goes first
                 for tool in tools:
                     name = f"{arch}/batch:{batch}"
@@ -143,6 +144,9 @@ def main() -> None:
                         res = google_benchmark(portable if tool == "pba" else native, f"pba_file/{name}", batch,
                                                args.min_time, env)
                         info.setdefault((arch, batch), res)
+                        record(arch, batch, tool, res["us"], res["cpu_us"])
+                    elif tool == "pba_bf16":
+                        res = google_benchmark(portable, f"pba_bf16/{name}/isa:[a-z0-9]+", batch, args.min_time, env)
                         record(arch, batch, tool, res["us"], res["cpu_us"])
                     elif tool == "libtorch":
                         res = google_benchmark(torch, f"libtorch/{name}", batch, args.min_time, env)
@@ -177,6 +181,18 @@ def main() -> None:
                       f"{f(m['libtorch'])} | " + (f"{f(m['rtneural'])} | " if rt else "") +
                       f"{ratio(m['ort'], m['pba'])} | {ratio(m['libtorch'], m['pba'])} | " +
                       (f"{ratio(m['rtneural'], m['pba'])} | " if rt else "") + f"{ratio(m['pba'], m['pba_native'])} |")
+        print()
+    if 1 in batches:
+        med = {k: statistics.median(v) for k, v in cpu.items()}
+        print("### Batch 1 with bf16 recurrent weights (LoadOptions::recurrent_weights), CPU µs per forecast\n")
+        print("| arch | pba fp32 | pba bf16 | bf16 / fp32 | ONNX Runtime | ORT / pba bf16 " +
+              ("| RTNeural | RTNeural / pba bf16 " if rt else "") + "|")
+        print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if rt else ""))
+        for arch in archs:
+            m = {c: med.get((arch, 1, c)) for c in cols + ["pba_bf16"]}
+            print(f"| {arch} | {f(m['pba'])} | {f(m['pba_bf16'])} | {ratio(m['pba_bf16'], m['pba'])} | {f(m['ort'])} | "
+                  f"{ratio(m['ort'], m['pba_bf16'])} | " +
+                  (f"{f(m['rtneural'])} | {ratio(m['rtneural'], m['pba_bf16'])} | " if rt else ""))
         print()
     if args.json:
         args.json.write_text(json.dumps({"wall": {f"{a}/{b}/{t}": v for (a, b, t), v in samples.items()},
