@@ -29,10 +29,11 @@ struct HalfLoader {
     static constexpr bool available = false;
 };
 
-// Widens one vector of bf16 weight pairs (to_bf16_pairs) to fp32 with one integer operation:
-// low() shifts the low halves up (row 2i), high() masks off the low halves (row 2i + 1), both
-// exact. Specialised (available = true) by the AVX-512 and AVX2 translation units; SSE4 runs
-// the bf16-rounded weights as fp32, like the Eigen path.
+// Reads bf16 pair words (to_bf16_pairs): load() gives a vector of words as floats, which is
+// already the odd row (row 2i + 1, bf16_pair_odd); even() shifts the low halves up into the
+// even row (row 2i, bf16_pair_even) with one integer operation. Specialised (available = true)
+// by the AVX-512 and AVX2 translation units; SSE4 runs the same two values per pair as fp32
+// weights (LstmLayer::round_through), like the Eigen path, so results do not depend on the CPU.
 template <class Arch>
 struct Bf16PairLoader {
     static constexpr bool available = false;
@@ -49,6 +50,11 @@ struct Traits {
     static constexpr int max_panels(int rows) {
         const int n = accumulators / (4 * rows);
         return n < 1 ? 1 : (n > 4 ? 4 : n);
+    }
+    // Whether a bf16 pair row fits in registers in one pass: the accumulators, two broadcasts
+    // per row (a[k], a[k + 1]), and a word vector with its shifted copy.
+    static constexpr bool pair_row_fits(int rows, int panels) {
+        return rows * panels * 4 + 2 * rows + 2 <= (lanes == 16 ? 32 : 16);
     }
     // Panels are stored in groups of this many, interleaved by k (packed_weights.hpp), so a
     // batch-1 tile reads one sequential stream.
@@ -129,9 +135,11 @@ PBA_ALWAYS_INLINE void accumulate(Vec<Arch> (&acc)[MR][NP][4], const float* cons
     }
 }
 
-// One word row of accumulate_pairs: the low halves against a[m][k], then (when `both`) the
-// high halves against a[m][k + 1]. Two passes over the row (the second reads L1) keep only one
-// set of MR broadcasts live, so MR = 6 still fits its 24 accumulators in registers.
+// One word row of accumulate_pairs: the even row against a[m][k] and, when `both`, the odd
+// row against a[m][k + 1]. Per vector of words: one load, one shift (the odd row is the words
+// themselves) and 2 x MR FMAs, when both rows' broadcasts fit beside the accumulators (batch 1);
+// otherwise two passes over the row, the second from L1 with its loads folded into the FMAs,
+// so only one set of MR broadcasts is live and MR = 6 keeps its 24 accumulators in registers.
 template <class Arch, int MR, int NP, bool both>
 PBA_ALWAYS_INLINE void accumulate_pair_row(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR],
                                            const std::uint32_t* w, std::size_t k) noexcept {
@@ -139,37 +147,53 @@ PBA_ALWAYS_INLINE void accumulate_pair_row(Vec<Arch> (&acc)[MR][NP][4], const fl
     using Loader = Bf16PairLoader<Arch>;
     constexpr std::size_t lanes = Traits<Arch>::lanes;
     constexpr std::size_t width = Traits<Arch>::panel;
-    {
-        V av[MR];
+    V even_a[MR];
 #pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) av[m] = V(a[m][k]);
+    for (int m = 0; m < MR; ++m) even_a[m] = V(a[m][k]);
+    if constexpr (both && Traits<Arch>::pair_row_fits(MR, NP)) {
+        V odd_a[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) odd_a[m] = V(a[m][k + 1]);
 #pragma GCC unroll 4
         for (int p = 0; p < NP; ++p)
 #pragma GCC unroll 4
             for (int q = 0; q < 4; ++q) {
-                const V wv = Loader::low(w + p * width + q * lanes);
+                const V words = Loader::load(w + p * width + q * lanes);
+                const V even = Loader::even(words);
 #pragma GCC unroll 8
-                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
+                for (int m = 0; m < MR; ++m) {
+                    acc[m][p][q] = xsimd::fma(even_a[m], even, acc[m][p][q]);
+                    acc[m][p][q] = xsimd::fma(odd_a[m], words, acc[m][p][q]);
+                }
             }
-    }
-    if constexpr (both) {
-        V av[MR];
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) av[m] = V(a[m][k + 1]);
+    } else {
 #pragma GCC unroll 4
         for (int p = 0; p < NP; ++p)
 #pragma GCC unroll 4
             for (int q = 0; q < 4; ++q) {
-                const V wv = Loader::high(w + p * width + q * lanes);
+                const V even = Loader::even(Loader::load(w + p * width + q * lanes));
 #pragma GCC unroll 8
-                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(av[m], wv, acc[m][p][q]);
+                for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(even_a[m], even, acc[m][p][q]);
             }
+        if constexpr (both) {
+            V odd_a[MR];
+#pragma GCC unroll 8
+            for (int m = 0; m < MR; ++m) odd_a[m] = V(a[m][k + 1]);
+#pragma GCC unroll 4
+            for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 4
+                for (int q = 0; q < 4; ++q) {
+                    const V words = Loader::load(w + p * width + q * lanes);
+#pragma GCC unroll 8
+                    for (int m = 0; m < MR; ++m) acc[m][p][q] = xsimd::fma(odd_a[m], words, acc[m][p][q]);
+                }
+        }
     }
 }
 
 // accumulate over bf16 weights stored two k rows per word (to_bf16_pairs): `at` addresses word
 // rows, ceil(k_count / 2) of them. An odd k_count's last word row has no second input row, so
-// it takes only its low halves: a[m][k_count] is never read.
+// it takes only its even row: a[m][k_count] is never read.
 template <class Arch, int MR, int NP>
 PBA_ALWAYS_INLINE void accumulate_pairs(Vec<Arch> (&acc)[MR][NP][4], const float* const (&a)[MR],
                                         const std::uint32_t* w, PanelAddress at, std::size_t k_count,

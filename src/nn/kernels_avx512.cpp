@@ -15,17 +15,16 @@ struct HalfLoader<xsimd::avx512bw> {
     }
 };
 
-// bf16 pairs (to_bf16_pairs): one vpslld or vpandd per 16 weights, where vcvtph2ps takes two
-// uops on the FMA ports.
+// bf16 pairs (to_bf16_pairs): one vpslld per 32 weights (the odd row is the loaded words as
+// they are), where vcvtph2ps takes two uops on the FMA ports per 16.
 template <>
 struct Bf16PairLoader<xsimd::avx512bw> {
     static constexpr bool available = true;
-    static PBA_ALWAYS_INLINE Vec<xsimd::avx512bw> low(const std::uint32_t* p) noexcept {
-        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_load_si512(p), 16));
+    static PBA_ALWAYS_INLINE Vec<xsimd::avx512bw> load(const std::uint32_t* p) noexcept {
+        return _mm512_castsi512_ps(_mm512_load_si512(p));
     }
-    static PBA_ALWAYS_INLINE Vec<xsimd::avx512bw> high(const std::uint32_t* p) noexcept {
-        return _mm512_castsi512_ps(
-            _mm512_and_si512(_mm512_load_si512(p), _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
+    static PBA_ALWAYS_INLINE Vec<xsimd::avx512bw> even(Vec<xsimd::avx512bw> words) noexcept {
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(words), 16));
     }
 };
 }  // namespace impl

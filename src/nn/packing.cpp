@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
@@ -44,6 +45,40 @@ std::uint16_t float_to_bf16(float value) noexcept {
 }
 
 float bf16_to_float(std::uint16_t value) noexcept { return std::bit_cast<float>(std::uint32_t{value} << 16); }
+
+std::uint32_t to_bf16_pair(float even, float odd) noexcept {
+    const std::uint32_t low = float_to_bf16(even);
+    const std::uint32_t top = std::bit_cast<std::uint32_t>(odd) >> 16;
+    if (!std::isfinite(odd)) return top << 16 | low;
+    const std::uint32_t sign = top & 0x8000u;
+    // Bit patterns of one sign order their floats by magnitude, so the nearest float ending in
+    // `low` lies just below or just above odd: at top - 1, top or top + 1, unless those are
+    // subnormal; then it is the smallest normal ending in `low` (sign | 0x0080), always usable.
+    std::uint32_t best = 0;
+    double best_distance = std::numeric_limits<double>::infinity();
+    for (const std::uint32_t high : {top, (top - 1) & 0xffffu, (top + 1) & 0xffffu, sign | 0x0080u}) {
+        const std::uint32_t word = high << 16 | low;
+        const std::uint32_t exponent = word & 0x7f800000u;
+        const bool same_sign = (high & 0x8000u) == sign;
+        const bool finite = exponent != 0x7f800000u;
+        const bool normal_or_zero = exponent != 0 || (word & 0x7fffffffu) == 0;
+        if (!same_sign || !finite || !normal_or_zero) continue;
+        // exact for every candidate that can win (within a few bf16 ulps of odd)
+        const double distance = std::abs(double(std::bit_cast<float>(word)) - double(odd));
+        const bool nearer = distance < best_distance ||
+                            (distance == best_distance &&
+                             std::abs(std::bit_cast<float>(word)) < std::abs(std::bit_cast<float>(best)));
+        if (nearer) {
+            best = word;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+// What the kernels compute: the even row is one shift away, the odd row is the word itself.
+float bf16_pair_even(std::uint32_t word) noexcept { return std::bit_cast<float>(word << 16); }
+float bf16_pair_odd(std::uint32_t word) noexcept { return std::bit_cast<float>(word); }
 
 namespace {
 // Index of (panel, k, column) in the grouped layout of packed_weights.hpp, for `rows` k rows.
@@ -143,11 +178,13 @@ AlignedVector<std::uint32_t> to_bf16_pairs(const PackedPanels& packed, std::size
     const std::size_t width = 4 * lanes, rows = (packed.k + 1) / 2;
     AlignedVector<std::uint32_t> pairs(packed.panels * rows * width, 0u);
     for (std::size_t panel = 0; panel < packed.panels; ++panel)
-        for (std::size_t k = 0; k < packed.k; ++k)
+        for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t column = 0; column < width; ++column) {
-                const float w = packed.weights[packed_index(packed, group, width, panel, k, column)];
-                pairs[packed_index(rows, packed.panels, group, width, panel, k / 2, column)] |=
-                    std::uint32_t{float_to_bf16(w)} << (k % 2 * 16);
+                auto w = [&](std::size_t k) {
+                    return packed.weights[packed_index(packed, group, width, panel, k, column)];
+                };
+                pairs[packed_index(rows, packed.panels, group, width, panel, i, column)] =
+                    2 * i + 1 < packed.k ? to_bf16_pair(w(2 * i), w(2 * i + 1)) : float_to_bf16(w(2 * i));
             }
     return pairs;
 }
@@ -161,7 +198,7 @@ AlignedVector<float> from_bf16_pairs(const AlignedVector<std::uint32_t>& pairs, 
             for (std::size_t column = 0; column < width; ++column) {
                 const std::uint32_t word = pairs[packed_index(rows, panels, group, width, panel, i / 2, column)];
                 weights[packed_index(k, panels, group, width, panel, i, column)] =
-                    bf16_to_float(static_cast<std::uint16_t>(word >> (i % 2 * 16)));
+                    i % 2 == 0 ? bf16_pair_even(word) : bf16_pair_odd(word);
             }
     return weights;
 }

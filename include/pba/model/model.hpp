@@ -15,7 +15,7 @@ namespace pba {
 struct LoadOptions {
     bool verify_self_test = true;  // run the file's test vector, if it has one, before accepting it
     // fp16 and bf16 halve the recurrent weights' bytes (nn::WeightStorage); outputs move by up to
-    // ~1.4e-5 (fp16) or ~1.8e-4 (bf16) on the reference models (tests/nn/kernel_test.cpp);
+    // ~1.4e-5 (fp16) or ~1.9e-4 (bf16) on the reference models (tests/nn/kernel_test.cpp);
     // the self-test, if any, is checked on the fp32 weights before they are converted.
     nn::WeightStorage recurrent_weights = nn::WeightStorage::fp32;
 };

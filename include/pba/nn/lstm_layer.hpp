@@ -70,10 +70,11 @@ public:
         pack();
     }
 
-    // Stores the recurrent weights as fp16 or bf16; throws Error(unsupported) when a weight is
-    // beyond that format's range. Kernels that cannot read the format (SSE4, and the Eigen path)
-    // run the rounded values in fp32, so results do not depend on the CPU. Going back to fp32
-    // keeps the rounded values.
+    // Stores the recurrent weights as fp16 or bf16 pairs (to_bf16_pairs); throws
+    // Error(unsupported) when a weight is beyond that format's range. Kernels that cannot read
+    // the format (SSE4, and the Eigen path) run in fp32 exactly the values the others widen
+    // (for bf16: the even row's bf16, the odd row's whole word), so results do not depend on
+    // the CPU. Going back to fp32 keeps the rounded values; rounding them again changes nothing.
     void set_recurrent_storage(WeightStorage storage) {
         unpack();
         storage_ = storage;
@@ -120,17 +121,25 @@ private:
         return r;
     }
 
-    // m rounded to `storage` and widened back to fp32; throws as set_recurrent_storage.
+    // m ([4H, k]) rounded to `storage` and widened back to fp32, as the kernels that read the
+    // format see it: for bf16, columns 2i and 2i + 1 are the pair (to_bf16_pair) whose word's
+    // shifted low half and whole word give the two weights. Throws as set_recurrent_storage.
     static RowMatrix round_through(const RowMatrix& m, WeightStorage storage) {
         if (storage == WeightStorage::fp16) to_half(AlignedVector<float>(m.data(), m.data() + m.size()));
         if (storage == WeightStorage::bf16) check_bf16_range(m.data(), static_cast<std::size_t>(m.size()));
-        RowMatrix r(m.rows(), m.cols());
-        for (Eigen::Index i = 0; i < m.size(); ++i) {
-            const float w = m.data()[i];
-            r.data()[i] = storage == WeightStorage::fp16   ? half_to_float(float_to_half(w))
-                          : storage == WeightStorage::bf16 ? bf16_to_float(float_to_bf16(w))
-                                                           : w;
-        }
+        RowMatrix r = m;
+        if (storage == WeightStorage::fp16)
+            for (Eigen::Index i = 0; i < m.size(); ++i) r.data()[i] = half_to_float(float_to_half(m.data()[i]));
+        if (storage == WeightStorage::bf16)
+            for (Eigen::Index row = 0; row < m.rows(); ++row) {
+                Eigen::Index k = 0;
+                for (; k + 1 < m.cols(); k += 2) {
+                    const std::uint32_t word = to_bf16_pair(m(row, k), m(row, k + 1));
+                    r(row, k) = bf16_pair_even(word);
+                    r(row, k + 1) = bf16_pair_odd(word);
+                }
+                if (k < m.cols()) r(row, k) = bf16_to_float(float_to_bf16(m(row, k)));  // an odd k's last row
+            }
         return r;
     }
 

@@ -12,9 +12,13 @@ namespace pba::nn {
 
 // How recurrent weights are stored. fp16 and bf16 halve the bytes the batch-1 step loop
 // streams (it is bandwidth-bound); arithmetic stays fp32. fp16 keeps more precision (outputs
-// move by up to ~1.4e-5 on the reference models), but widening it costs the step loop more
-// than the bytes save on some cores; bf16 widens with one integer operation per vector, at a
-// coarser rounding (up to ~1.8e-4; tests/nn/kernel_test.cpp states both). fp32 is the default.
+// move by up to ~1.4e-5 on the reference models), but widening it costs the step loop two uops
+// on the FMA ports per vector. bf16 stores two k rows per 32-bit word (to_bf16_pairs): the even
+// row is bf16 (round to nearest even) in the low half, and the high half is chosen so that the
+// whole word, read as an fp32, is the odd row's weight to within about one bf16 ulp. The step
+// loop then widens a word vector into two rows' vectors with one shift (the odd row costs
+// nothing), at a rounding close to bf16's (tests/nn/kernel_test.cpp states the error per
+// reference model). fp32 is the default.
 enum class WeightStorage { fp32, fp16, bf16 };
 
 // 64-byte aligned storage, so a panel row never straddles a cache line more than it must.
@@ -73,17 +77,35 @@ Vector unpack_lstm_bias(const AlignedVector<float>& bias, std::size_t hidden, st
 // fp16 copy of packed weights; throws Error(unsupported) naming a weight beyond fp16's range.
 AlignedVector<std::uint16_t> to_half(const AlignedVector<float>& weights);
 
-// Throws Error(unsupported) naming a weight that rounds past bf16's largest finite value.
+// One bf16 pair word, for weights w_even (row 2i) and w_odd (row 2i + 1) of one column. Low
+// half: float_to_bf16(w_even), so the even weight is bf16_pair_even(word) = bf16_to_float(low).
+// High half: whichever of h - 1, h, h + 1 (h: the top 16 bits of w_odd) makes
+// bf16_pair_odd(word), the whole word read as an fp32, nearest to w_odd (ties: the smaller
+// magnitude), skipping any that would change the sign or make an infinity, a NaN or a
+// subnormal. That is the fp32 nearest to w_odd among the normal ones (and zeros) of its sign
+// that end in `low`: within one bf16 ulp of w_odd (half of one unless the two nearest straddle
+// a power of two). An odd weight below float's normal range (a zero beside a nonzero low) takes
+// the smallest normal ending in `low` instead, |value| < 1.19e-38: a subnormal operand costs an
+// FMA a microcode assist (~100x slower, measured on the benchmark Xeon), and a zero odd weight
+// beside a nonzero even one is common enough (pruned or dead units). A non-finite w_odd stays
+// non-finite; callers check the range first (check_bf16_range).
+std::uint32_t to_bf16_pair(float even, float odd) noexcept;
+float bf16_pair_even(std::uint32_t word) noexcept;
+float bf16_pair_odd(std::uint32_t word) noexcept;
+
+// Throws Error(unsupported) naming a weight beyond bf16's range: one that rounds past bf16's
+// largest finite value (applied to both rows of a pair, though only the even one is rounded so).
 void check_bf16_range(const float* weights, std::size_t count);
 
-// bf16 copy of packed weights (pack_dense / pack_lstm_gates layout, `packed.k` rows), two k
-// rows per 32-bit word so that one vector load widens to two rows' vectors with one integer
-// operation each: word (panel, i, column) = bf16(w[2i + 1]) << 16 | bf16(w[2i]), in the same
-// grouped layout over ceil(k / 2) word rows; an odd k's last word has a zero high half.
-// Throws as check_bf16_range.
+// bf16 pair copy of packed weights (pack_dense / pack_lstm_gates layout, `packed.k` rows): word
+// (panel, i, column) = to_bf16_pair(w[2i], w[2i + 1]) in the same grouped layout over
+// ceil(k / 2) word rows, so one vector load gives the even row with one shift and the odd row
+// as it is. An odd k's last word has a zero high half (its odd row does not exist and is never
+// read). Throws as check_bf16_range.
 AlignedVector<std::uint32_t> to_bf16_pairs(const PackedPanels& packed, std::size_t lanes, std::size_t group);
 
-// The packed fp32 weights (k rows, `panels` panels) to_bf16_pairs was given, as rounded.
+// The packed fp32 weights (k rows, `panels` panels) to_bf16_pairs was given, as the kernels
+// read them (bf16_pair_even, bf16_pair_odd).
 AlignedVector<float> from_bf16_pairs(const AlignedVector<std::uint32_t>& pairs, std::size_t k, std::size_t panels,
                                      std::size_t lanes, std::size_t group);
 
