@@ -161,16 +161,27 @@ void register_all() {
                 });
             }
         }
-        // fp16 and bf16 recurrent weights, for the bandwidth-bound batch-1 case
-        const Isa best = pba::nn::kernels::detected_isa();
+        // fp16 and bf16 recurrent weights, on the instruction sets whose kernels read them as
+        // stored (SSE4 and generic run the rounded values as fp32, timed by the rows above)
         for (const auto& [storage, label] : {std::pair{pba::nn::WeightStorage::fp16, "pba_fp16/"},
                                              std::pair{pba::nn::WeightStorage::bf16, "pba_bf16/"}}) {
-            const std::string name = label + arch + "/batch:1/isa:" + pba::nn::kernels::to_string(best);
-            benchmark::RegisterBenchmark(name.c_str(), [arch, storage = storage](benchmark::State& state) {
-                pba::LoadOptions options;
-                options.recurrent_weights = storage;
-                run_model(state, *pba::Model::from_description(pba::bench::architecture(arch), options), 1);
-            });
+            for (Isa isa : {Isa::avx512, Isa::avx2}) {
+                if (!pba::nn::kernels::supported(isa)) continue;
+                for (std::size_t batch : batches) {
+                    const std::string name = label + arch + "/batch:" + std::to_string(batch) + "/isa:" +
+                                             pba::nn::kernels::to_string(isa);
+                    benchmark::RegisterBenchmark(
+                        name.c_str(), [arch, isa, batch, storage = storage](benchmark::State& state) {
+                            pba::LoadOptions options;
+                            options.recurrent_weights = storage;
+                            const Isa previous = pba::nn::kernels::active_isa();
+                            pba::nn::kernels::set_active_isa(isa);
+                            const auto model = pba::Model::from_description(pba::bench::architecture(arch), options);
+                            pba::nn::kernels::set_active_isa(previous);
+                            run_model(state, *model, batch);
+                        });
+                }
+            }
         }
         if (const char* dir = std::getenv("PBA_BENCH_MODELS")) {
             const auto path = std::filesystem::path(dir) / (arch + ".pba");
