@@ -19,7 +19,7 @@ struct HalfLoader<xsimd::fma3<xsimd::avx2>> {
 // they are). Kept, though the shift competes with half-width FMAs for the same two ports:
 // measured against fp32 here (pba_bf16 vs pba, isa:avx2), batch 1 is even on v1 and ~7% faster
 // on inet3, whose fp32 steps wait on L2, and the weights take half the bytes; batches of 16 and
-// 256 pay ~7% for the shifts.
+// 256 pay up to ~13% for the shifts (the vpand pairs before paid 30-60%).
 template <>
 struct Bf16PairLoader<xsimd::fma3<xsimd::avx2>> {
     static constexpr bool available = true;
