@@ -111,6 +111,9 @@ def main() -> None:
     floor = args.models / "floor.onnx"
     make_floor_model(floor)
     portable = build(args.portable_build, "pba_bench")
+    # bf16 runs on the best instruction set with a bf16 kernel (registered first); none: no column
+    listed = run([portable, "--benchmark_list_tests", "--benchmark_filter=^pba_bf16/v1/batch:1/"]).split()
+    bf16_isa = listed[0].rsplit("isa:", 1)[1] if listed else None
     native = None if args.no_native else build(args.native_build, "pba_bench", "-DPBA_NATIVE=ON")
     torch = None if args.no_torch else build(args.peers_build, "pba_torch_bench", "-DPBA_BENCH_PEERS=ON")
     rtneural = None
@@ -136,7 +139,7 @@ def main() -> None:
             for batch in batches:
                 tools = ["pba", "ort"] + ([] if native is None else ["pba_native"]) + ([] if torch is None else ["libtorch"])
                 tools += [] if rtneural is None or batch != 1 else ["rtneural"]  # streams: batch 1 only
-                tools += ["pba_bf16"] if batch == 1 else []  # the reduced-precision option is for batch 1
+                tools += ["pba_bf16"] if batch == 1 and bf16_isa else []  # the option is meant for batch 1
                 tools = tools[r % len(tools):] + tools[:r % len(tools)]  # rotate who goes first
                 for tool in tools:
                     name = f"{arch}/batch:{batch}"
@@ -146,7 +149,7 @@ def main() -> None:
                         info.setdefault((arch, batch), res)
                         record(arch, batch, tool, res["us"], res["cpu_us"])
                     elif tool == "pba_bf16":
-                        res = google_benchmark(portable, f"pba_bf16/{name}/isa:[a-z0-9]+", batch, args.min_time, env)
+                        res = google_benchmark(portable, f"pba_bf16/{name}/isa:{bf16_isa}", batch, args.min_time, env)
                         record(arch, batch, tool, res["us"], res["cpu_us"])
                     elif tool == "libtorch":
                         res = google_benchmark(torch, f"libtorch/{name}", batch, args.min_time, env)
@@ -182,7 +185,7 @@ def main() -> None:
                       f"{ratio(m['ort'], m['pba'])} | {ratio(m['libtorch'], m['pba'])} | " +
                       (f"{ratio(m['rtneural'], m['pba'])} | " if rt else "") + f"{ratio(m['pba'], m['pba_native'])} |")
         print()
-    if 1 in batches:
+    if 1 in batches and bf16_isa:
         med = {k: statistics.median(v) for k, v in cpu.items()}
         print("### Batch 1 with bf16 recurrent weights (LoadOptions::recurrent_weights), CPU µs per forecast\n")
         print("| arch | pba fp32 | pba bf16 | bf16 / fp32 | ONNX Runtime | ORT / pba bf16 " +
