@@ -291,17 +291,7 @@ TEST_CASE("bf16 recurrent weights: every instruction set matches the reference o
             for (std::size_t batch : {1u, 2u, 3u, 4u, 5u, 7u, 13u}) {
                 std::vector<float> in(batch * model->input_size());
                 for (auto& v : in) v = normal(rng);
-                std::vector<float> out(batch * model->output_size());
-                auto ws = model->make_workspace(batch);
-                model->forward(in, out, ws);
-                double worst = 0.0;
-                for (std::size_t n = 0; n < batch; ++n) {
-                    const std::vector<float> window(in.begin() + n * model->input_size(),
-                                                    in.begin() + (n + 1) * model->input_size());
-                    const auto ref = test::reference_forward(rounded, window);
-                    for (std::size_t i = 0; i < ref.size(); ++i)
-                        worst = std::max(worst, std::abs(double(out[n * model->output_size() + i]) - ref[i]));
-                }
+                const double worst = test::worst_batch_error(*model, rounded, in, batch);
                 INFO(nn::kernels::to_string(isa) << " model " << m << " batch " << batch);
                 CHECK(worst <= 1e-5);
                 isa_worst = std::max(isa_worst, worst);

@@ -12,6 +12,7 @@
 using namespace pba;
 using format::ActivationCode;
 using test::reference_forward;
+using test::worst_batch_error;
 
 namespace {
 
@@ -125,17 +126,7 @@ TEST_CASE("every instruction set's kernels match PyTorch's formulas at every bat
             for (std::size_t batch : {1u, 2u, 3u, 4u, 5u, 7u, 13u}) {
                 std::vector<float> in(batch * model->input_size());
                 for (auto& v : in) v = normal(rng);
-                std::vector<float> out(batch * model->output_size());
-                auto ws = model->make_workspace(batch);
-                model->forward(in, out, ws);
-                double worst = 0.0;
-                for (std::size_t n = 0; n < batch; ++n) {
-                    const std::vector<float> window(in.begin() + n * model->input_size(),
-                                                    in.begin() + (n + 1) * model->input_size());
-                    const auto ref = reference_forward(models[m], window);
-                    for (std::size_t i = 0; i < ref.size(); ++i)
-                        worst = std::max(worst, std::abs(double(out[n * model->output_size() + i]) - ref[i]));
-                }
+                const double worst = worst_batch_error(*model, models[m], in, batch);
                 INFO(nn::kernels::to_string(isa) << " model " << m << " batch " << batch);
                 CHECK(worst <= 1e-5);
             }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 #include "pba/format/model_file.hpp"
+#include "pba/model/model.hpp"
 
 namespace pba::test {
 
@@ -81,6 +84,24 @@ inline std::vector<double> reference_forward(const format::ModelDescription& d, 
     }
     (void)sequence;
     return x;
+}
+
+// Runs `batch` windows `in` through `model` at once and returns the largest |output -
+// reference_forward(reference, window)| over all of them.
+inline double worst_batch_error(const Model& model, const format::ModelDescription& reference,
+                                const std::vector<float>& in, std::size_t batch) {
+    std::vector<float> out(batch * model.output_size());
+    auto ws = model.make_workspace(batch);
+    model.forward(in, out, ws);
+    double worst = 0.0;
+    for (std::size_t n = 0; n < batch; ++n) {
+        const std::vector<float> window(in.begin() + static_cast<std::ptrdiff_t>(n * model.input_size()),
+                                        in.begin() + static_cast<std::ptrdiff_t>((n + 1) * model.input_size()));
+        const auto ref = reference_forward(reference, window);
+        for (std::size_t i = 0; i < ref.size(); ++i)
+            worst = std::max(worst, std::abs(double(out[n * model.output_size() + i]) - ref[i]));
+    }
+    return worst;
 }
 
 }  // namespace pba::test
