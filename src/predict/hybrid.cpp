@@ -155,7 +155,7 @@ MatchCounts HybridPredictor::settle(const Sample& cleaned) {
     const MatchCounts counts =
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
             accuracy_.record(p.fallback ? ForecastSource::fallback : ForecastSource::model, p.predicted, actual);
-            coverage_.record(p.predicted[0], actual[0], p.band);
+            coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s, p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
     expired_ += counts.expired;

@@ -25,7 +25,8 @@ ConformalInterval::Band ConformalInterval::band(double predicted) const noexcept
     return {std::max(predicted - half_width_, 0.0), high, coverage_};
 }
 
-void ConformalInterval::record(double predicted, double actual, const Band& served) noexcept {
+void ConformalInterval::record(double predicted, double actual, const Band& served, double made_at_unix_s,
+                               double horizon_s) noexcept {
     if (!std::isfinite(actual) || !std::isfinite(predicted)) return;
     if (served.coverage > 0.0) {
         const bool hit = actual >= served.low && actual <= served.high;
@@ -35,6 +36,8 @@ void ConformalInterval::record(double predicted, double actual, const Band& serv
         hits_head_ = (hits_head_ + 1) % hits_.size();
         hits_size_ = std::min(hits_size_ + 1, hits_.size());
     }
+    if (size_ > 0 && made_at_unix_s < last_made_at_unix_s_ + 0.5 * horizon_s) return;
+    last_made_at_unix_s_ = made_at_unix_s;
     residuals_[head_] = std::abs(actual - predicted);
     head_ = (head_ + 1) % residuals_.size();
     size_ = std::min(size_ + 1, residuals_.size());

@@ -176,7 +176,8 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
             const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
             accuracy_.record(source, p.predicted, actual);
-            intervals_[index(source)].record(p.predicted[0], actual[0], p.band);
+            intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
+                                             p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
     expired_ += counts.expired;

@@ -222,6 +222,31 @@ TEST_CASE("split-conformal interval: rank ceil((n+1)c), measured coverage", "[pr
     CHECK_THROWS_AS(ConformalInterval(0.9, 0), pba::Error);
 }
 
+TEST_CASE("split-conformal interval: forecasts less than half a horizon apart add one residual, all are checked",
+          "[predict][interval]") {
+    // Forecasts made at t = 0..9 s, residuals 10, 9, ..., 1.
+    ConformalInterval one_step(0.5, 100), ten_s(0.5, 100);
+    for (int t = 0; t < 10; ++t) {
+        one_step.record(0, 10 - t, one_step.band(0), t, 1.0);
+        ten_s.record(0, 10 - t, ten_s.band(0), t, 10.0);
+    }
+    // One-step forecasts a second apart all join: n = 10, rank ceil(11 * 0.5) = 6: the 6th
+    // smallest of 1..10.
+    CHECK(one_step.summary().residuals == 10);
+    CHECK(one_step.summary().half_width == 6.0);
+    // With a 10 s horizon only t = 0 and t = 5 join (5 s = half a horizon after the last one):
+    // n = 2, rank ceil(3 * 0.5) = 2: the larger of {10, 5}.
+    CHECK(ten_s.summary().residuals == 2);
+    CHECK(ten_s.summary().half_width == 10.0);
+    // Every forecast that carried a band is still checked: from t = 1 on (n = 1 gives rank 1).
+    CHECK(ten_s.summary().checked == 9);
+    CHECK(ten_s.summary().covered == 9);  // band 0 +- 10 holds every actual of 1..9
+    // After reset (a new model) the next residual joins whenever it was made.
+    ten_s.reset();
+    ten_s.record(0, 3, ten_s.band(0), 6, 10.0);
+    CHECK(ten_s.summary().residuals == 1);
+}
+
 TEST_CASE("mode: the transport's cases", "[predict][mode]") {
     CHECK(classify({2000, 5, kNaN}) == Mode::datacenter);
     CHECK(classify({2000, 5, 0.0}) == Mode::datacenter);

@@ -19,6 +19,11 @@ struct IntervalSummary {
 // Split-conformal prediction interval for one forecast value: the half-width is the
 // ceil((n + 1) c)-th smallest |actual - predicted| of the last n matched forecasts, so the
 // interval [max(0, p - q), p + q] covers with probability >= c when errors are exchangeable.
+// Forecasts made less than half a horizon apart aim at mostly the same future and make
+// nearly the same error; a window of them holds only a few independent errors and sizes the
+// band too narrow (a 90 % band covered 82 % at a 60 s horizon). So a residual joins the
+// window only when its forecast was made at least half a horizon after the last one that
+// did; one-step forecasts, a sample apart, all join.
 // Whether it does on this link is measured: every matched forecast that carried an interval
 // is checked. Allocates only in its constructor. Not thread-safe: owned by one predictor.
 class ConformalInterval {
@@ -33,8 +38,10 @@ public:
     };
     Band band(double predicted) const noexcept;
 
-    // A matched forecast: its value, the actual, and the band it was served with.
-    void record(double predicted, double actual, const Band& served) noexcept;
+    // A matched forecast: its value, the actual, the band it was served with, when it was made
+    // and its horizon (0: every residual joins the window). Forecasts come in order of made_at.
+    void record(double predicted, double actual, const Band& served, double made_at_unix_s = 0.0,
+                double horizon_s = 0.0) noexcept;
     void reset() noexcept;  // forgets residuals (the model changed); coverage counts are kept
 
     double target_coverage() const noexcept { return coverage_; }
@@ -49,6 +56,7 @@ private:
     std::size_t head_ = 0;
     std::size_t size_ = 0;
     double half_width_ = 0.0;
+    double last_made_at_unix_s_ = 0.0;  // of the newest residual in the window
     bool ready_ = false;
     std::vector<unsigned char> hits_;  // ring of covered? over recent checks
     std::size_t hits_head_ = 0;
