@@ -11,18 +11,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 import pba_format as pf  # noqa: E402
-
-failures = 0
+from contract import check, finish  # noqa: E402
 
 
 def run(*args):
     return subprocess.run([PBA, *map(str, args)], capture_output=True, text=True)
-
-
-def check(condition, message):
-    global failures
-    print(("ok: " if condition else "FAILED: ") + message)
-    failures += not condition
 
 
 def amst(bw, lat, loss, jitter):
@@ -114,5 +107,4 @@ if __name__ == "__main__":
         hand_policy(model)
         test_allocate(model)
     test_allocate_default_model()
-    print(f"{failures} failure(s)")
-    sys.exit(1 if failures else 0)
+    finish()

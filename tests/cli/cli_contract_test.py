@@ -8,18 +8,11 @@ import subprocess
 import sys
 import tempfile
 
+from contract import check, finish
+
 
 def run(*args):
     return subprocess.run([PBA, *args], capture_output=True, text=True)
-
-
-def check(condition, message):
-    global failures
-    if condition:
-        print(f"ok: {message}")
-    else:
-        print(f"FAILED: {message}")
-        failures += 1
 
 
 def read_rows(path):
@@ -91,11 +84,9 @@ def test_inspect_bad_files():
 
 if __name__ == "__main__":
     PBA, REF = sys.argv[1], sys.argv[2]
-    failures = 0
     for arch in ("v1", "dc3", "inet3", "ddqn_lstm", "qnet", "torch9", "odd", "stacked", "dense_only", "seq_out"):
         test_forward_matches_pytorch(arch)
     test_forward_rejects_bad_lines()
     test_inspect()
     test_inspect_bad_files()
-    print(f"{failures} failed")
-    sys.exit(1 if failures else 0)
+    finish()

@@ -16,20 +16,13 @@ import subprocess
 import sys
 import tempfile
 
+from contract import check, finish
+
 CONTRACT_COLUMNS = ["t_s", "target_t_s", "predicted_mbps", "low_mbps", "high_mbps", "confidence", "mode", "fallback"]
 
 
 def run(*args, env=None):
     return subprocess.run([PBA, "replay", *args], capture_output=True, text=True, env=env)
-
-
-def check(condition, message):
-    global failures
-    if condition:
-        print(f"ok: {message}")
-    else:
-        print(f"FAILED: {message}")
-        failures += 1
 
 
 def write(path, text):
@@ -298,7 +291,6 @@ def test_plot(tmp):
 
 if __name__ == "__main__":
     PBA, ROOT = sys.argv[1], sys.argv[2]
-    failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         test_hand_computed(tmp)
         test_degenerate(tmp)
@@ -306,5 +298,4 @@ if __name__ == "__main__":
         test_refusals(tmp)
         test_plot(tmp)
         test_demo_trace_against_independent_baselines(tmp)
-    print(f"{failures} failed")
-    sys.exit(1 if failures else 0)
+    finish()
