@@ -30,6 +30,14 @@ const char* to_string(FallbackReason reason) noexcept {
     return "unknown";
 }
 
+const char* to_string(ConfidenceRule rule) noexcept {
+    switch (rule) {
+        case ConfidenceRule::transport: return "transport";
+        case ConfidenceRule::calibrated: return "calibrated";
+    }
+    return "unknown";
+}
+
 double Forecast::value(SampleField field) const noexcept {
     switch (field) {
         case SampleField::bandwidth_mbps: return bandwidth_mbps;

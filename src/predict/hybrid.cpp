@@ -69,6 +69,8 @@ Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
     f.unknown_fields = dc.unknown_fields & inet.unknown_fields;
     f.fallback_fields = dc.fallback_fields | inet.fallback_fields;
     f.confidence = std::max(dc.confidence, inet.confidence);
+    for (std::size_t r = 0; r < kConfidenceRuleCount; ++r)
+        f.confidence_by_rule[r] = std::max(dc.confidence_by_rule[r], inet.confidence_by_rule[r]);
 
     if (dc.interval_coverage > 0.0 && inet.interval_coverage > 0.0) {
         f.bandwidth_low_mbps = w_dc * dc.bandwidth_low_mbps + w_inet * inet.bandwidth_low_mbps;

@@ -250,6 +250,7 @@ Forecast Predictor::forecast_locked() {
 
     fc.confidence = accuracy_.confidence(source);
     if (!from_model) fc.confidence = std::min(fc.confidence, kFallbackMaxConfidence);
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = fc.confidence;
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
     fc.bandwidth_high_mbps = band.high;

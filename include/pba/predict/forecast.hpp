@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "pba/predict/confidence_rule.hpp"
 #include "pba/predict/sample.hpp"
 
 namespace pba::predict {
@@ -44,7 +45,10 @@ struct Forecast {
     double packet_loss = 0.0;  // 0..1
     double jitter_ms = 0.0;
 
-    double confidence = 0.0;  // 0..1
+    double confidence = 0.0;  // 0..1, by the predictor's ConfidenceRule
+    // Every rule's value, indexed by ConfidenceRule (confidence is one of them), so that a
+    // replay can compare what each rule would have let through.
+    std::array<double, kConfidenceRuleCount> confidence_by_rule{};
 
     // Bandwidth prediction interval: [bandwidth_low_mbps, bandwidth_high_mbps] should hold the
     // actual value with probability interval_coverage. interval_coverage is 0 (and low = high
