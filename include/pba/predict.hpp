@@ -7,6 +7,7 @@
 #include "pba/predict/fallback.hpp"
 #include "pba/predict/features.hpp"
 #include "pba/predict/forecast.hpp"
+#include "pba/predict/forecast_buffers.hpp"
 #include "pba/predict/forecast_model.hpp"
 #include "pba/predict/hybrid.hpp"
 #include "pba/predict/interval.hpp"

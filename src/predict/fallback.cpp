@@ -8,13 +8,17 @@ namespace pba::predict {
 
 FallbackValues fallback_forecast(const Window& window) noexcept {
     FallbackValues out;
-    const std::size_t begin = window.first_of_newest(kFallbackSamples);
     for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
         const auto field = static_cast<SampleField>(f);
+        // Values older than the column's depth are missing, and skipped like any other.
+        const std::size_t column = column_of(field);
+        const std::size_t held = std::min({window.size(), kFallbackSamples,
+                                           static_cast<std::size_t>(window.layout().depth[column])});
+        const WindowColumn values = window.newest(column, held);
         double sum = 0.0, first = 0.0, last = 0.0;
         std::size_t n = 0;
-        for (std::size_t i = begin; i < window.size(); ++i) {
-            const double v = field_value(window[i], field);
+        for (std::size_t i = 0; i < held; ++i) {
+            const double v = values[i];
             if (std::isnan(v)) continue;
             if (n == 0) first = v;
             last = v;
@@ -32,8 +36,8 @@ FallbackValues fallback_forecast(const Window& window) noexcept {
             // mean never exceeds the largest value.
             mean = 0.0;
             std::size_t k = 0;
-            for (std::size_t i = begin; i < window.size(); ++i) {
-                const double v = field_value(window[i], field);
+            for (std::size_t i = 0; i < held; ++i) {
+                const double v = values[i];
                 if (!std::isnan(v)) mean += (v - mean) / static_cast<double>(++k);
             }
         }

@@ -55,18 +55,27 @@ std::vector<Normalisation> norms_of(const format::Metadata& m, const std::string
     return norms;
 }
 
-double raw_value(const Sample& s, Feature f, double utc_offset_s) noexcept {
+std::size_t column_of(Feature f) noexcept {
     switch (f) {
-        case Feature::bandwidth_mbps: return s.bandwidth_mbps;
-        case Feature::latency_ms: return s.latency_ms;
-        case Feature::packet_loss: return s.packet_loss;
-        case Feature::jitter_ms: return s.jitter_ms;
-        case Feature::throughput_mbps: return s.throughput_mbps;
-        case Feature::reliability: return s.reliability;
-        case Feature::hour_of_day: return calendar_time(s.timestamp_unix_s, utc_offset_s).hour_of_day;
-        case Feature::day_of_week: return calendar_time(s.timestamp_unix_s, utc_offset_s).day_of_week;
+        case Feature::bandwidth_mbps: return column_of(SampleField::bandwidth_mbps);
+        case Feature::latency_ms: return column_of(SampleField::latency_ms);
+        case Feature::packet_loss: return column_of(SampleField::packet_loss);
+        case Feature::jitter_ms: return column_of(SampleField::jitter_ms);
+        case Feature::throughput_mbps: return column_of(SampleField::throughput_mbps);
+        case Feature::reliability: return column_of(SampleField::reliability);
+        case Feature::hour_of_day:
+        case Feature::day_of_week: return timestamp_column();
     }
-    return kMissing;
+    return timestamp_column();
+}
+
+// The feature's raw value from its column's value (a timestamp for the calendar features).
+double raw_value(double column_value, Feature f, double utc_offset_s) noexcept {
+    switch (f) {
+        case Feature::hour_of_day: return calendar_time(column_value, utc_offset_s).hour_of_day;
+        case Feature::day_of_week: return calendar_time(column_value, utc_offset_s).day_of_week;
+        default: return column_value;
+    }
 }
 
 }  // namespace
@@ -150,14 +159,20 @@ FeaturePipeline::FeaturePipeline(const format::Metadata& m, std::size_t window_l
     }
 }
 
+WindowLayout FeaturePipeline::window_layout() const noexcept {
+    WindowLayout layout = WindowLayout::uniform(1);
+    for (const InputFeature& in : inputs_) layout.depth[column_of(in.feature)] = static_cast<std::uint32_t>(rows_);
+    return layout;
+}
+
 int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span<float> input,
                             std::span<double> means) const noexcept {
     const std::size_t T = rows_;
     const std::size_t F = inputs_.size();
-    const std::size_t start = window.size() - T;
     for (std::size_t f = 0; f < F; ++f) {
         const InputFeature& in = inputs_[f];
-        auto raw = [&](std::size_t t) { return raw_value(window[start + t], in.feature, utc_offset_s); };
+        const WindowColumn column = window.newest(column_of(in.feature), T);
+        auto raw = [&](std::size_t t) { return raw_value(column[t], in.feature, utc_offset_s); };
         // Leading gaps are back-filled from the first value, later ones forward-filled.
         double first = kMissing;
         for (std::size_t t = 0; t < T && std::isnan(first); ++t) first = raw(t);

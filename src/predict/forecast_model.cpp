@@ -55,6 +55,7 @@ ForecastModel::ForecastModel(std::shared_ptr<const Model> model)
     if (version.find('\0') != std::string::npos) defect("metadata model.version contains a NUL byte");
     std::memcpy(version_.data(), version.data(), version.size());
     name_ = model_->name();
+    buffers_ = std::make_unique<BufferPool>(*this);
 }
 
 }  // namespace pba::predict

@@ -23,11 +23,11 @@ const HybridConfig& checked(const HybridConfig& c) {
     return c;
 }
 
-std::size_t pending_capacity(const Predictor& a, const Predictor& b) {
+std::size_t members_pending_capacity(const Predictor& a, const Predictor& b) {
     std::uint32_t steps = 1;
     for (const Predictor* p : {&a, &b})
         if (auto m = p->slot().model()) steps = std::max(steps, m->horizon_steps());
-    return 2 * static_cast<std::size_t>(steps) + 8;
+    return pending_capacity(steps);
 }
 
 }  // namespace
@@ -106,7 +106,7 @@ HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::sha
       datacenter_(or_empty(std::move(datacenter)), config.predictor),
       internet_(or_empty(std::move(internet)), config.predictor),
       detector_(config.detector),
-      pending_(pending_capacity(datacenter_, internet_)),
+      pending_(members_pending_capacity(datacenter_, internet_)),
       accuracy_(config.predictor.accuracy_window),
       coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
 
@@ -204,9 +204,8 @@ Forecast HybridPredictor::predict() {
     pending.fallback = f.fallback;
     pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
     pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
-    if (pending_.capacity() < 2 * static_cast<std::size_t>(f.horizon_steps) + 8)
-        pending_.reserve(2 * static_cast<std::size_t>(f.horizon_steps) + 8);
-    expired_ += pending_.add(pending);
+    if (pending_.capacity() < pending_capacity(f.horizon_steps)) pending_.reserve(pending_capacity(f.horizon_steps));
+    expired_ += pending_.add(pending, pending_spacing_s(f.horizon_steps, f.horizon_s));
 
     ++predictions_;
     ++by_source_[static_cast<std::size_t>(source)];
@@ -237,6 +236,10 @@ PredictorStats HybridPredictor::stats() const {
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = coverage_.summary();
+    // The members are inside this object: count their heap and shadows, not their size twice.
+    const Predictor& other = mode == Mode::datacenter ? internet_ : datacenter_;
+    s.state_bytes = sizeof(*this) - 2 * sizeof(Predictor) + s.state_bytes + other.stats().state_bytes +
+                    pending_.heap_bytes() + accuracy_.heap_bytes() + coverage_.heap_bytes();
     return s;
 }
 

@@ -9,13 +9,13 @@
 
 namespace pba::predict {
 
-ConformalInterval::ConformalInterval(double coverage, std::size_t window) : coverage_(coverage) {
+ConformalInterval::ConformalInterval(double coverage, std::size_t window) : coverage_(coverage), window_(window) {
     if (!(coverage > 0.0 && coverage < 1.0))
         throw Error(Errc::invalid_argument, fmt::format("interval coverage {} must lie in (0, 1)", coverage));
     if (window == 0) throw Error(Errc::invalid_argument, "interval window must hold at least 1 residual");
     residuals_.resize(window);
-    scratch_.resize(window);
-    hits_.resize(window);
+    sorted_.reserve(window);
+    hits_.resize((window + 63) / 64);
 }
 
 ConformalInterval::Band ConformalInterval::band(double predicted) const noexcept {
@@ -32,13 +32,19 @@ void ConformalInterval::record(double predicted, double actual, const Band& serv
         const bool hit = actual >= served.low && actual <= served.high;
         ++checked_;
         covered_ += hit;
-        hits_[hits_head_] = hit;
-        hits_head_ = (hits_head_ + 1) % hits_.size();
-        hits_size_ = std::min(hits_size_ + 1, hits_.size());
+        const std::uint64_t bit = std::uint64_t{1} << (hits_head_ % 64);
+        hits_[hits_head_ / 64] = hit ? hits_[hits_head_ / 64] | bit : hits_[hits_head_ / 64] & ~bit;
+        hits_head_ = (hits_head_ + 1) % window_;
+        hits_size_ = std::min(hits_size_ + 1, window_);
     }
     if (size_ > 0 && made_at_unix_s < last_made_at_unix_s_ + 0.5 * horizon_s) return;
     last_made_at_unix_s_ = made_at_unix_s;
-    residuals_[head_] = std::abs(actual - predicted);
+    const auto residual = static_cast<float>(std::min(std::abs(actual - predicted),
+                                                      static_cast<double>(std::numeric_limits<float>::max())));
+    if (size_ == residuals_.size())  // the oldest leaves the sorted copy too
+        sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), residuals_[head_]));
+    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), residual), residual);
+    residuals_[head_] = residual;
     head_ = (head_ + 1) % residuals_.size();
     size_ = std::min(size_ + 1, residuals_.size());
     update_quantile();
@@ -46,6 +52,7 @@ void ConformalInterval::record(double predicted, double actual, const Band& serv
 
 void ConformalInterval::reset() noexcept {
     head_ = size_ = 0;
+    sorted_.clear();
     half_width_ = 0.0;
     ready_ = false;
 }
@@ -56,10 +63,7 @@ void ConformalInterval::update_quantile() noexcept {
     const auto rank = static_cast<std::size_t>(std::ceil((n + 1.0) * coverage_ - 1e-9));
     ready_ = rank >= 1 && rank <= size_;
     if (!ready_) return;
-    std::copy_n(residuals_.begin(), size_, scratch_.begin());
-    auto kth = scratch_.begin() + static_cast<std::ptrdiff_t>(rank - 1);
-    std::nth_element(scratch_.begin(), kth, scratch_.begin() + static_cast<std::ptrdiff_t>(size_));
-    half_width_ = *kth;
+    half_width_ = sorted_[rank - 1];
 }
 
 IntervalSummary ConformalInterval::summary() const noexcept {
@@ -71,9 +75,14 @@ IntervalSummary ConformalInterval::summary() const noexcept {
     s.covered = covered_;
     s.recent_checked = hits_size_;
     std::size_t hits = 0;
-    for (std::size_t i = 0; i < hits_size_; ++i) hits += hits_[i];
+    for (std::size_t i = 0; i < hits_size_; ++i) hits += (hits_[i / 64] >> (i % 64)) & 1u;
     if (hits_size_) s.measured_coverage = static_cast<double>(hits) / static_cast<double>(hits_size_);
     return s;
+}
+
+std::size_t ConformalInterval::heap_bytes() const noexcept {
+    return residuals_.capacity() * sizeof(float) + sorted_.capacity() * sizeof(float) +
+           hits_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace pba::predict

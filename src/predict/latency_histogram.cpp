@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pba::predict {
 
@@ -12,7 +13,7 @@ void LatencyHistogram::record(double us) noexcept {
         const double b = std::floor(std::log(us / kFirstBinUs) / std::log(kBinRatio)) + 1.0;
         bin = b >= static_cast<double>(kBins - 1) ? kBins - 1 : static_cast<std::size_t>(b);
     }
-    ++bins_[bin];
+    if (bins_[bin] != std::numeric_limits<std::uint32_t>::max()) ++bins_[bin];
     const double ms = us / 1000.0;
     const auto bucket = std::lower_bound(kLatencyBucketBoundsMs.begin(), kLatencyBucketBoundsMs.end(), ms) -
                         kLatencyBucketBoundsMs.begin();

@@ -64,8 +64,8 @@ struct Predictor::Comparison {
 Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& config)
     : config_(checked(config)),
       slot_(std::move(slot)),
-      window_(kFallbackSamples),
-      pending_(16),
+      window_(window_layout_for(nullptr)),
+      pending_(pending_capacity(1)),
       accuracy_(config.accuracy_window),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
                   ConformalInterval(config.interval_coverage, config.interval_window)}} {
@@ -91,19 +91,10 @@ void Predictor::refresh_model() {
                                (model_->model().checksum() != 0 &&
                                 model_->model().checksum() == snap.model->model().checksum()));
     if (snap.model) {
-        // Grow everything first (may throw, and only grows, so the old model still fits);
-        // then adopt the new model with nothing left that can fail.
-        const ForecastModel& fm = *snap.model;
-        const nn::Network& net = fm.model().network();
-        if (!net.fits(workspace_, 1)) net.reserve(workspace_, 1);
-        input_.reserve(fm.pipeline().input_size());
-        output_.reserve(fm.model().output_size());
-        means_.reserve(fm.pipeline().inputs().size());
-        window_.grow(std::max(fm.pipeline().rows(), kFallbackSamples));
-        pending_.reserve(2 * static_cast<std::size_t>(fm.horizon_steps()) + 8);
-        input_.resize(fm.pipeline().input_size());
-        output_.resize(fm.model().output_size());
-        means_.resize(fm.pipeline().inputs().size());
+        // Grow first (may throw, and only grows, so the old model still fits); then adopt the
+        // new model with nothing left that can fail.
+        window_.grow(window_layout_for(snap.model.get()));
+        pending_.reserve(pending_capacity(snap.model->horizon_steps()));
     }
     if (!same_weights) {
         // Past errors describe the previous model, not this one.
@@ -112,6 +103,15 @@ void Predictor::refresh_model() {
     }
     model_ = std::move(snap.model);
     generation_ = snap.generation;
+    ++changes_;
+}
+
+WindowLayout Predictor::window_layout_for(const ForecastModel* model) const noexcept {
+    // The fallback rule reads the newest kFallbackSamples of the forecast fields.
+    WindowLayout layout = WindowLayout::uniform(1);
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
+        layout.depth[column_of(static_cast<SampleField>(f))] = kFallbackSamples;
+    return model ? layout.merged(model->pipeline().window_layout()) : layout;
 }
 
 double Predictor::sample_interval_locked() const noexcept {
@@ -162,6 +162,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
         result.status = ObserveStatus::accepted_after_gap;
     }
     window_.push(cleaned.sample);
+    ++changes_;
     last_timestamp_ = t;
     has_sample_ = true;
     ++samples_.accepted;
@@ -181,6 +182,7 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
+    ++changes_;
     return counts;
 }
 
@@ -194,11 +196,24 @@ MatchCounts Predictor::record_actual(const Sample& actual) {
 
 Forecast Predictor::predict() {
     std::lock_guard lock(mutex_);
+    return predict_locked();
+}
+
+Forecast Predictor::predict_locked() {
     const auto started = std::chrono::steady_clock::now();
     refresh_model();
     if (window_.empty())
         throw Error(Errc::not_ready, "no sample observed yet: predict() needs at least one accepted sample");
-    Forecast forecast = forecast_locked();
+    Forecast forecast;
+    if (model_) {
+        const BufferPool::Lease buffers = model_->buffers().lend();
+        const FallbackReason reason = encode_locked(buffers->input, buffers->means);
+        if (reason == FallbackReason::none)
+            model_->model().network().forward(buffers->input.data(), 1, buffers->output.data(), buffers->workspace);
+        forecast = finish_locked(reason, buffers->output, buffers->means);
+    } else {
+        forecast = finish_locked(FallbackReason::no_model, {}, {});
+    }
     if (challenger_) {
         try {
             challenger_->shadow->predict();
@@ -211,23 +226,25 @@ Forecast Predictor::predict() {
     return forecast;
 }
 
-Forecast Predictor::forecast_locked() {
+FallbackReason Predictor::encode_locked(std::span<float> input, std::span<double> means) const noexcept {
+    if (!model_) return FallbackReason::no_model;
+    if (window_.size() < model_->pipeline().rows()) return FallbackReason::window_filling;
+    if (model_->pipeline().encode(window_, config_.utc_offset_s, input, means) >= 0)
+        return FallbackReason::invalid_input;
+    return FallbackReason::none;
+}
+
+Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> output,
+                                  std::span<const double> means) {
     Forecast fc;
-    fc.made_at_unix_s = window_.newest().timestamp_unix_s;
+    fc.made_at_unix_s = window_.newest_timestamp_unix_s();
     const FallbackValues fallback = fallback_forecast(window_);
 
-    FallbackReason reason = FallbackReason::none;
     DecodedOutputs decoded;
-    if (!model_) {
-        reason = FallbackReason::no_model;
-    } else if (window_.size() < model_->pipeline().rows()) {
-        reason = FallbackReason::window_filling;
-    } else if (model_->pipeline().encode(window_, config_.utc_offset_s, input_, means_) >= 0) {
-        reason = FallbackReason::invalid_input;
-    } else {
-        model_->model().network().forward(input_.data(), 1, output_.data(), workspace_);
-        const bool finite = std::all_of(output_.begin(), output_.end(), [](float v) { return std::isfinite(v); });
-        if (!finite || !model_->pipeline().decode(output_, means_, decoded)) reason = FallbackReason::model_error;
+    if (reason == FallbackReason::none) {
+        const std::span<const float> y = output.first(model_->model().output_size());
+        const bool finite = std::all_of(y.begin(), y.end(), [](float v) { return std::isfinite(v); });
+        if (!finite || !model_->pipeline().decode(y, means, decoded)) reason = FallbackReason::model_error;
     }
     const bool from_model = reason == FallbackReason::none;
     const ForecastSource source = from_model ? ForecastSource::model : ForecastSource::fallback;
@@ -284,7 +301,8 @@ Forecast Predictor::forecast_locked() {
     pending.fallback = fc.fallback;
     pending.predicted = values;
     pending.band = band;
-    expired_ += pending_.add(pending);
+    expired_ += pending_.add(pending, pending_spacing_s(fc.horizon_steps, fc.horizon_s));
+    ++changes_;
 
     ++predictions_;
     ++by_source_[index(source)];
@@ -322,7 +340,19 @@ PredictorStats Predictor::stats_locked() const {
     s.reloads_succeeded = slot_->reloads_succeeded();
     s.reloads_refused = slot_->reloads_refused();
     if (snap.model) copy_version(s.model_version, snap.model->version());
+    s.state_bytes = state_bytes_locked();
     return s;
+}
+
+std::size_t Predictor::state_bytes_locked() const noexcept {
+    std::size_t bytes = sizeof(*this) + window_.heap_bytes() + pending_.heap_bytes() + accuracy_.heap_bytes();
+    for (const ConformalInterval& interval : intervals_) bytes += interval.heap_bytes();
+    if (challenger_) {
+        const Predictor& shadow = *challenger_->shadow;
+        std::lock_guard shadow_lock(shadow.mutex_);
+        bytes += sizeof(Comparison) + shadow.state_bytes_locked();
+    }
+    return bytes;
 }
 
 void Predictor::reset() noexcept {
@@ -330,6 +360,7 @@ void Predictor::reset() noexcept {
     window_.clear();
     pending_.clear();
     has_sample_ = false;
+    ++changes_;
     if (challenger_) challenger_->shadow->reset();
 }
 
@@ -341,8 +372,10 @@ void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t
     std::lock_guard lock(mutex_);
     Predictor& shadow = *comparison->shadow;
     // The shadow starts from this link's samples, so it forecasts from the first predict().
-    shadow.window_.grow(window_.capacity());
+    // Values this link did not keep (older than its model reads a column) are missing there.
+    shadow.window_.grow(window_.layout());
     for (std::size_t i = 0; i < window_.size(); ++i) shadow.window_.push(window_[i]);
+    ++changes_;
     shadow.has_sample_ = has_sample_;
     shadow.last_timestamp_ = last_timestamp_;
     comparison->champion_start = accuracy_.totals();

@@ -17,6 +17,7 @@
 namespace {
 thread_local bool counting = false;
 thread_local std::size_t count = 0;
+thread_local std::ptrdiff_t live = 0;
 }  // namespace
 
 #if defined(PBA_COUNT_WITH_SANITIZER_HOOK)
@@ -30,16 +31,25 @@ void on_free(const volatile void*) {}
 [[maybe_unused]] const int hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
 }  // namespace
 #else
+#include <malloc.h>
+
 namespace {
 
 void* counted_alloc(std::size_t size, std::size_t alignment) {
-    if (counting) ++count;
     if (size == 0) size = 1;
     void* p = alignment > alignof(std::max_align_t)
                   ? std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment)
                   : std::malloc(size);
     if (!p) throw std::bad_alloc();
+    if (counting) {
+        ++count;
+        live += static_cast<std::ptrdiff_t>(malloc_usable_size(p));
+    }
     return p;
+}
+void counted_free(void* p) noexcept {
+    if (counting && p) live -= static_cast<std::ptrdiff_t>(malloc_usable_size(p));
+    std::free(p);
 }
 }  // namespace
 
@@ -67,26 +77,35 @@ void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) 
 void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t& tag) noexcept {
     return operator new(size, a, tag);
 }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
 
 #endif
 
 namespace pba::test {
 AllocationCounter::AllocationCounter() {
     count = 0;
+    live = 0;
     counting = true;
 }
 AllocationCounter::~AllocationCounter() { counting = false; }
 std::size_t AllocationCounter::allocations() const noexcept { return count; }
+std::ptrdiff_t AllocationCounter::live_bytes() const noexcept { return live; }
+bool AllocationCounter::counts_bytes() noexcept {
+#if defined(PBA_COUNT_WITH_SANITIZER_HOOK)
+    return false;
+#else
+    return true;
+#endif
+}
 }  // namespace pba::test

@@ -95,6 +95,7 @@ public:
         return totals_[static_cast<std::size_t>(source)];
     }
     AccuracyTotals totals() const noexcept;  // both sources
+    std::size_t heap_bytes() const noexcept { return ring_.capacity() * sizeof(Entry); }
 
 private:
     struct Entry {

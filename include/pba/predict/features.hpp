@@ -74,9 +74,12 @@ public:
     std::span<const InputFeature> inputs() const noexcept { return inputs_; }
     std::span<const OutputTarget> outputs() const noexcept { return outputs_; }
     std::uint32_t output_fields() const noexcept { return output_fields_; }
+    // The columns encode() reads at rows() deep (timestamps for the calendar features); 1 elsewhere.
+    WindowLayout window_layout() const noexcept;
 
     // Writes the model input (rows() x inputs().size() floats, oldest row first) from the
-    // newest rows() samples of `window`, which must hold at least rows(); `means` (one per
+    // newest rows() samples of `window`, which must hold at least rows() and keep
+    // window_layout()'s columns at least that deep; `means` (one per
     // input feature) receives each feature's filled window mean. Returns the index of the first
     // feature whose normalised value is not finite, or -1 when all are.
     int encode(const Window& window, double utc_offset_s, std::span<float> input,

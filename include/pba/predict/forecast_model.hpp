@@ -7,6 +7,7 @@
 
 #include "pba/model/model.hpp"
 #include "pba/predict/features.hpp"
+#include "pba/predict/forecast_buffers.hpp"
 #include "pba/predict/forecast.hpp"
 
 namespace pba::predict {
@@ -37,6 +38,8 @@ public:
     Mode mode() const noexcept { return mode_; }
     const char* version() const noexcept { return version_.data(); }  // model.version, NUL-terminated
     const std::string& name() const noexcept { return name_; }
+    // Single-window forecast buffers, shared by every predictor on this model (see BufferPool).
+    BufferPool& buffers() const noexcept { return *buffers_; }
 
 private:
     explicit ForecastModel(std::shared_ptr<const Model> model);
@@ -50,6 +53,7 @@ private:
     Mode mode_ = Mode::hybrid;
     std::array<char, kMaxModelVersionLength + 1> version_{};
     std::string name_;
+    std::unique_ptr<BufferPool> buffers_;  // made last: it fits its buffers to this model
 };
 
 }  // namespace pba::predict

@@ -25,7 +25,9 @@ struct IntervalSummary {
 // window only when its forecast was made at least half a horizon after the last one that
 // did; one-step forecasts, a sample apart, all join.
 // Whether it does on this link is measured: every matched forecast that carried an interval
-// is checked. Allocates only in its constructor. Not thread-safe: owned by one predictor.
+// is checked. Residuals are kept as float (a relative error of 6e-8 on the band's width), in
+// arrival order and in a sorted copy updated per residual, so the quantile is a lookup.
+// Allocates only in its constructor. Not thread-safe: owned by one predictor.
 class ConformalInterval {
 public:
     // coverage in (0, 1), window >= 1; throws Error(invalid_argument) otherwise.
@@ -46,19 +48,21 @@ public:
 
     double target_coverage() const noexcept { return coverage_; }
     IntervalSummary summary() const noexcept;
+    std::size_t heap_bytes() const noexcept;  // what it owns on the heap
 
 private:
     void update_quantile() noexcept;
 
     double coverage_;
-    std::vector<double> residuals_;  // ring of |actual - predicted|
-    std::vector<double> scratch_;    // for the quantile's nth_element
+    std::vector<float> residuals_;  // ring of |actual - predicted|
+    std::vector<float> sorted_;     // the held residuals, ascending
     std::size_t head_ = 0;
     std::size_t size_ = 0;
     double half_width_ = 0.0;
     double last_made_at_unix_s_ = 0.0;  // of the newest residual in the window
     bool ready_ = false;
-    std::vector<unsigned char> hits_;  // ring of covered? over recent checks
+    std::size_t window_;
+    std::vector<std::uint64_t> hits_;  // ring of covered? bits over the last `window_` checks
     std::size_t hits_head_ = 0;
     std::size_t hits_size_ = 0;
     std::uint64_t checked_ = 0;

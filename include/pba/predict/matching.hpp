@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -9,10 +10,43 @@
 
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
-#include "pba/predict/running_mean.hpp"
 #include "pba/predict/sample.hpp"
 
 namespace pba::predict {
+
+// The running means of the four forecast fields, as RunningMean computes each (scaled sum, so
+// bit for bit the plain sum / count), in 48 bytes instead of 64.
+class FieldMeans {
+public:
+    void add(std::size_t field, double x) noexcept {
+        ++counts_[field];
+        scaled_sums_[field] += x * kDown;
+    }
+    std::uint32_t count(std::size_t field) const noexcept { return counts_[field]; }
+    double mean(std::size_t field) const noexcept {
+        return counts_[field] > 0 ? scaled_sums_[field] / static_cast<double>(counts_[field]) * kUp : 0.0;
+    }
+
+private:
+    static constexpr double kDown = 0x1p-64;
+    static constexpr double kUp = 0x1p64;
+    std::array<double, kForecastFieldCount> scaled_sums_{};
+    std::array<std::uint32_t, kForecastFieldCount> counts_{};
+};
+
+// Which forecasts are scored, and how many can wait. Forecasts made less than 1/16 of a horizon
+// apart aim at nearly the same future and would be scored on nearly the same measurements; so
+// a forecast joins the pending set only when made at least horizon_s / 16 after the last one
+// that joined, which bounds the set at ~18 whatever the horizon (a 60 s horizon held up to 128
+// forecasts of 144 bytes each). One-step forecasts all join, as before.
+inline constexpr double kPendingSpacingHorizons = 1.0 / 16.0;
+constexpr double pending_spacing_s(std::uint32_t horizon_steps, double horizon_s) noexcept {
+    return horizon_steps > 1 ? horizon_s * kPendingSpacingHorizons : 0.0;
+}
+// Room for every joined forecast of one horizon and the tolerance after it, with a margin.
+constexpr std::size_t pending_capacity(std::uint32_t horizon_steps) noexcept {
+    return std::clamp<std::size_t>(2 * static_cast<std::size_t>(horizon_steps) + 8, 16, 20);
+}
 
 // A served forecast waiting for the measurement at its target time.
 struct PendingForecast {
@@ -24,7 +58,7 @@ struct PendingForecast {
     std::array<double, kForecastFieldCount> predicted{};
     ConformalInterval::Band band;  // the bandwidth interval it was served with
     // mean_over: the measurements since made_at, per field.
-    std::array<RunningMean, kForecastFieldCount> measured{};
+    FieldMeans measured;
 };
 
 struct MatchCounts {
@@ -39,7 +73,8 @@ struct MatchCounts {
 //   is settled by the first measurement at or after target - tolerance_s. A field with fewer
 //   than half the horizon's samples is not scored; with no scored field the forecast expires.
 // Holds at most `capacity` forecasts (the oldest expires first); a forecast made at the same
-// time as the newest held one replaces it, so predicting twice between samples scores once.
+// time as the newest held one replaces it, so predicting twice between samples scores once, and
+// one made less than `spacing_s` after the last that joined is not held (see pending_spacing_s).
 // Allocates only in its constructor. Not thread-safe: owned by one predictor.
 class PendingForecasts {
 public:
@@ -47,16 +82,23 @@ public:
 
     std::size_t size() const noexcept { return entries_.size(); }
     std::size_t capacity() const noexcept { return entries_.capacity(); }
-    void clear() noexcept { entries_.clear(); }
+    std::size_t heap_bytes() const noexcept { return entries_.capacity() * sizeof(PendingForecast); }
+    void clear() noexcept {
+        entries_.clear();
+        joined_ = false;
+    }
     // Grows the capacity, keeping the forecasts held (allocates). Never shrinks.
     void reserve(std::size_t capacity) { entries_.reserve(capacity); }
 
     // Returns 1 when the oldest forecast had to be dropped (counted as expired), else 0.
-    std::uint32_t add(const PendingForecast& forecast) noexcept {
+    std::uint32_t add(const PendingForecast& forecast, double spacing_s = 0.0) noexcept {
         if (!entries_.empty() && entries_.back().made_at_unix_s == forecast.made_at_unix_s) {
             entries_.back() = forecast;
             return 0;
         }
+        if (joined_ && forecast.made_at_unix_s < last_joined_unix_s_ + spacing_s) return 0;
+        joined_ = true;
+        last_joined_unix_s_ = forecast.made_at_unix_s;
         std::uint32_t dropped = 0;
         if (entries_.size() == entries_.capacity()) {
             entries_.erase(entries_.begin());
@@ -108,7 +150,7 @@ private:
     static void accumulate(PendingForecast& p, const Sample& s) noexcept {
         const auto v = values_of(s);
         for (std::size_t f = 0; f < kForecastFieldCount; ++f)
-            if (std::isfinite(v[f])) p.measured[f].add(v[f]);
+            if (std::isfinite(v[f])) p.measured.add(f, v[f]);
     }
     template <class OnMatch>
     static bool settle_mean(const PendingForecast& p, OnMatch& on_match) noexcept {
@@ -116,8 +158,8 @@ private:
         std::array<double, kForecastFieldCount> mean{};
         bool any = false;
         for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
-            if (p.measured[f].count() >= needed && p.measured[f].count() > 0) {
-                mean[f] = p.measured[f].mean();
+            if (p.measured.count(f) >= needed && p.measured.count(f) > 0) {
+                mean[f] = p.measured.mean(f);
                 any = true;
             } else {
                 mean[f] = kMissing;
@@ -128,6 +170,8 @@ private:
     }
 
     std::vector<PendingForecast> entries_;
+    bool joined_ = false;
+    double last_joined_unix_s_ = 0.0;  // made_at of the newest forecast that joined
 };
 
 }  // namespace pba::predict

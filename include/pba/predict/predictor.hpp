@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "pba/model/model.hpp"
@@ -70,7 +71,13 @@ struct ObserveResult {
 // up at the next predict().
 //
 // Allocation: observe() and predict() allocate nothing after construction, except the first
-// predict() after the slot swapped in a model needing a larger window or workspace.
+// predict() after the slot swapped in a model needing a deeper window. The network's workspace
+// and input/output buffers are not the link's: predict() borrows them from the model's
+// BufferPool (see there for concurrent predicts through one model).
+//
+// Memory: a link keeps its window as the model's features need it (WindowLayout), its pending
+// forecasts, rolling accuracy, interval residuals and counters; stats().state_bytes says how
+// much (docs/predictors.md gives the figures for the default models).
 class Predictor {
 public:
     // Throws Error(invalid_argument) for a config out of range or a null slot.
@@ -121,9 +128,19 @@ public:
 
 private:
     struct Comparison;
+    friend class LinkBatch;  // predict_links (links.hpp): encode, batched forward, finish
 
     void refresh_model();
-    Forecast forecast_locked();
+    Forecast predict_locked();
+    // A forecast in two steps around the network's forward pass, so that predict_links can run
+    // many links' windows as one batch and predict() stays encode + forward + finish:
+    // encode_locked() writes the model input and window means (one window's worth) and returns
+    // none when the network must run, else why the fallback answers; finish_locked() makes the
+    // forecast from the network's output (read only for none) and records it.
+    FallbackReason encode_locked(std::span<float> input, std::span<double> means) const noexcept;
+    Forecast finish_locked(FallbackReason reason, std::span<const float> output, std::span<const double> means);
+    WindowLayout window_layout_for(const ForecastModel* model) const noexcept;
+    std::size_t state_bytes_locked() const noexcept;
     MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
     double sample_interval_locked() const noexcept;
     double max_gap_locked() const noexcept;
@@ -137,10 +154,9 @@ private:
     std::shared_ptr<const ForecastModel> model_;
     std::uint64_t generation_ = 0;
     bool synced_ = false;  // model_ and generation_ have been read from the slot
-    nn::Workspace workspace_;
-    std::vector<float> input_;
-    std::vector<float> output_;
-    std::vector<double> means_;
+    // +1 on every change a forecast depends on (samples, matches, forecasts, model, reset), so
+    // predict_links can tell that a link's encoded window is still what predict() would read.
+    std::uint64_t changes_ = 0;
 
     Window window_;
     bool has_sample_ = false;

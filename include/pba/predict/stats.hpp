@@ -46,6 +46,10 @@ struct PredictorStats {
     std::uint64_t reloads_succeeded = 0;
     std::uint64_t reloads_refused = 0;
     std::array<char, kModelVersionCapacity> model_version{};  // "" without a model
+
+    // Bytes this link's state occupies (the object and what it owns on the heap, a hybrid's
+    // members and shadow challenger included); the shared model and its buffers are not counted.
+    std::uint64_t state_bytes = 0;
 };
 
 }  // namespace pba::predict

@@ -1,60 +1,93 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "pba/predict/sample.hpp"
 
 namespace pba::predict {
 
-// The newest `capacity` samples of one link, oldest first: a ring buffer that allocates only
-// when it is constructed or grown, never when a sample is pushed.
+// The columns of a Window: the timestamp, then the measured fields in SampleField order.
+inline constexpr std::size_t kWindowColumns = 1 + kSampleFieldCount;
+constexpr std::size_t timestamp_column() noexcept { return 0; }
+constexpr std::size_t column_of(SampleField field) noexcept { return 1 + static_cast<std::size_t>(field); }
+
+// How many of the newest samples a Window keeps of each column. A link keeps only what its
+// forecasts read: the model's inputs at the model's depth, the fallback rule's four fields at 10,
+// and the newest value of the rest, so 180 rows of one feature cost 1.4 KB, not 180 whole samples.
+struct WindowLayout {
+    std::array<std::uint32_t, kWindowColumns> depth{};  // each >= 1
+
+    // Every column at `depth` (>= 1).
+    static WindowLayout uniform(std::size_t depth) noexcept;
+    // The larger depth of each column.
+    WindowLayout merged(const WindowLayout& other) const noexcept;
+    std::size_t rows() const noexcept { return *std::max_element(depth.begin(), depth.end()); }
+    bool operator==(const WindowLayout&) const = default;
+};
+
+// One column's newest values, oldest first, as the (at most) two runs of its ring.
+struct WindowColumn {
+    const double* first = nullptr;
+    std::size_t first_size = 0;
+    const double* second = nullptr;
+    double operator[](std::size_t i) const noexcept { return i < first_size ? first[i] : second[i - first_size]; }
+};
+
+// The newest samples of one link, oldest first: a ring buffer per column that allocates only
+// when it is constructed or grown, never when a sample is pushed. size() counts the samples
+// held (up to the deepest column); a value older than its column's depth reads as missing (NaN).
 class Window {
 public:
-    explicit Window(std::size_t capacity = 0) : ring_(std::max<std::size_t>(capacity, 1)) {}
+    explicit Window(std::size_t capacity = 0) : Window(WindowLayout::uniform(std::max<std::size_t>(capacity, 1))) {}
+    explicit Window(const WindowLayout& layout);
 
-    std::size_t capacity() const noexcept { return ring_.size(); }
+    const WindowLayout& layout() const noexcept { return layout_; }
+    std::size_t capacity() const noexcept { return capacity_; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
-    bool full() const noexcept { return size_ == ring_.size(); }
+    bool full() const noexcept { return size_ == capacity_; }
 
-    // i = 0 is the oldest sample held, size() - 1 the newest.
-    const Sample& operator[](std::size_t i) const noexcept { return ring_[(head_ + i) % ring_.size()]; }
-    const Sample& newest() const noexcept { return (*this)[size_ - 1]; }
-    const Sample& oldest() const noexcept { return (*this)[0]; }
+    // i = 0 is the oldest sample held, size() - 1 the newest; fields older than their column's
+    // depth are NaN.
+    Sample operator[](std::size_t i) const noexcept;
+    Sample newest() const noexcept { return (*this)[size_ - 1]; }
+    double newest_timestamp_unix_s() const noexcept { return value(timestamp_column(), size_ - 1); }
+    // The value of `column` at sample i (NaN when older than the column's depth).
+    double value(std::size_t column, std::size_t i) const noexcept;
+    // The newest n values of `column`; requires n <= min(size(), the column's depth).
+    WindowColumn newest(std::size_t column, std::size_t n) const noexcept;
     // The newest n samples start at index size() - n: a view helper for rules over "the last n".
     std::size_t first_of_newest(std::size_t n) const noexcept { return size_ - std::min(n, size_); }
 
-    // Appends, overwriting the oldest sample when full.
-    void push(const Sample& s) noexcept {
-        if (size_ < ring_.size()) {
-            ring_[(head_ + size_) % ring_.size()] = s;
-            ++size_;
-        } else {
-            ring_[head_] = s;
-            head_ = (head_ + 1) % ring_.size();
-        }
-    }
+    // Appends, overwriting each column's oldest value when it is full.
+    void push(const Sample& s) noexcept;
 
     void clear() noexcept {
-        head_ = 0;
         size_ = 0;
+        pushed_ = 0;
     }
 
-    // Grows to hold `capacity` samples, keeping the ones held (allocates). Never shrinks.
-    void grow(std::size_t capacity) {
-        if (capacity <= ring_.size()) return;
-        std::vector<Sample> ring(capacity);
-        for (std::size_t i = 0; i < size_; ++i) ring[i] = (*this)[i];
-        ring_.swap(ring);
-        head_ = 0;
-    }
+    // Grows each column to at least `layout`'s depth, keeping the values held (allocates when a
+    // column grows). Never shrinks.
+    void grow(const WindowLayout& layout);
+    void grow(std::size_t capacity) { grow(WindowLayout::uniform(capacity)); }
+
+    // Bytes this window owns on the heap.
+    std::size_t heap_bytes() const noexcept { return values_.capacity() * sizeof(double); }
 
 private:
-    std::vector<Sample> ring_;
-    std::size_t head_ = 0;
+    void place() noexcept;  // column offsets from layout_
+
+    WindowLayout layout_;
+    std::array<std::uint32_t, kWindowColumns> offset_{};
+    std::vector<double> values_;  // the columns' rings, one after another
+    std::size_t capacity_ = 1;
     std::size_t size_ = 0;
+    std::uint64_t pushed_ = 0;  // samples pushed since the last clear: sample k sits at k % depth
 };
 
 }  // namespace pba::predict

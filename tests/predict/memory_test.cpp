@@ -1,0 +1,67 @@
+// What one link costs: the bytes a predictor owns (issue 14: ~120 KiB per internet predictor,
+// 1.2 GB for 10,000 links, before the network's buffers moved to the model and the window
+// kept only the columns the model reads).
+#include <catch2/catch.hpp>
+#include <memory>
+
+#include "pba/model/defaults.hpp"
+#include "pba/predict/hybrid.hpp"
+#include "pba/predict/predictor.hpp"
+#include "support/alloc_counter.hpp"
+
+using namespace pba::predict;
+
+namespace {
+
+Sample sample(double t, double bw) {
+    Sample s;
+    s.timestamp_unix_s = 1764158100 + t;
+    s.bandwidth_mbps = bw;
+    s.latency_ms = 20.0 + static_cast<double>(static_cast<int>(t) % 7);
+    s.packet_loss = 0.001;
+    s.jitter_ms = 1.5;
+    return s;
+}
+
+// Observes and predicts long enough to fill every window and ring a link has.
+template <class P>
+void run(P& p, int seconds) {
+    for (int t = 0; t < seconds; ++t) {
+        p.observe(sample(t, 50.0 + (t * 37 % 23)));
+        p.predict();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a predictor's state_bytes is what it holds on the heap and inline", "[predict][memory]") {
+    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    pba::test::AllocationCounter counter;
+    auto p = std::make_unique<Predictor>(slot);
+    run(*p, 600);
+    const auto live = counter.live_bytes();
+    const std::uint64_t state = p->stats().state_bytes;
+    INFO("allocator: " << live << " bytes live; state_bytes: " << state);
+    if (pba::test::AllocationCounter::counts_bytes()) {
+        // The allocator's usable sizes round each of the ~8 blocks up by < 32 bytes.
+        CHECK(static_cast<std::uint64_t>(live) >= state);
+        CHECK(static_cast<std::uint64_t>(live) <= state + 8 * 32);
+    }
+}
+
+// Issue 14 aims at <= 8 KiB per internet predictor and <= 12 KiB per hybrid, aggregator and
+// calibrated confidence (~2.5 KiB) included; measured now: 12,600 and 40,536 bytes (~120 KiB and
+// ~180 KiB before). These bounds keep what was reached; docs/predictors.md lists what is left.
+TEST_CASE("an internet predictor holds < 12.5 KiB, a hybrid < 40 KiB", "[predict][memory]") {
+    const auto internet = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    const auto datacenter = std::make_shared<ModelSlot>(pba::default_model("datacenter"));
+    Predictor single(internet);
+    HybridPredictor hybrid(datacenter, internet);
+    run(single, 600);
+    run(hybrid, 600);
+    const std::uint64_t single_bytes = single.stats().state_bytes;
+    const std::uint64_t hybrid_bytes = hybrid.stats().state_bytes;
+    WARN("internet predictor: " << single_bytes << " bytes; hybrid (datacenter + internet): " << hybrid_bytes);
+    CHECK(single_bytes <= 12800);
+    CHECK(hybrid_bytes <= 40960);
+}
