@@ -12,6 +12,7 @@
 #include "pba/predict/hybrid.hpp"
 #include "pba/predict/interval.hpp"
 #include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/links.hpp"
 #include "pba/predict/matching.hpp"
 #include "pba/predict/mode.hpp"
 #include "pba/predict/model_slot.hpp"

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <span>
+
+#include "pba/nn/kernels.hpp"
+#include "pba/predict/forecast.hpp"
+#include "pba/predict/predictor.hpp"
+
+namespace pba::predict {
+
+// One link's outcome in predict_links.
+struct LinkForecast {
+    Forecast forecast;
+    std::exception_ptr error;  // what that link's predict() threw; forecast is then left unset
+};
+
+// Windows one batched forward pass takes. Below nn::kernels::kFusedLstmBatch, because from there
+// the LSTM kernel fuses the input projection into each step, which rounds differently from the
+// precomputed projection predict() (batch 1) uses: forecasts would differ in their last bits.
+// Larger batches need the fused path to add the projection in the same order.
+inline constexpr std::size_t kLinksBatch = nn::kernels::kFusedLstmBatch - 1;
+
+// Forecasts many links, each exactly as links[i]->predict() would have (the same Forecast, and
+// the same counters, pending forecast and accuracy afterwards), into out[i]; out.size() must be
+// >= links.size(). Links on the same model (one ForecastModel, so one slot generation) whose
+// windows are full have their windows encoded and run through the network together, up to
+// kLinksBatch at a time; links the fallback rule answers need no network and are finished at
+// once; links with a challenger are predicted one by one. A null link gets Error(invalid_argument)
+// and a link without a sample Error(not_ready) in its error; no link's failure stops another.
+//
+// Thread-safety: as predict(), and the links may be observed, predicted or reloaded from other
+// threads meanwhile. A link's mutex is held while its window is encoded and again while its
+// forecast is finished, never two links' at once; a link that changed in between (a sample, a
+// match, a reset, another forecast, a new model, or the same link twice in `links`) is
+// forecast again on its own, so it still gets what predict() would give at that point.
+// Allocation: the calling thread's batch buffers are made on its first call and grown for a
+// larger model (up to 4 models open at once); after that nothing is allocated.
+void predict_links(std::span<Predictor* const> links, std::span<LinkForecast> out);
+
+}  // namespace pba::predict

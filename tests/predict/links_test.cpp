@@ -1,0 +1,187 @@
+// predict_links: many links' networks in batches, every forecast what each link's own
+// predict() gives (issue 14, item 2). Each link has a twin fed the same samples and predicted
+// one by one; forecasts and stats must agree bit for bit.
+#include <catch2/catch.hpp>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "pba/error.hpp"
+#include "pba/model/defaults.hpp"
+#include "pba/predict/links.hpp"
+#include "pba/predict/predictor.hpp"
+#include "support/alloc_counter.hpp"
+#include "test_models.hpp"
+
+using namespace pba::predict;
+
+namespace {
+
+Sample sample(double t, double bw) {
+    Sample s;
+    s.timestamp_unix_s = 1764158100 + t;
+    s.bandwidth_mbps = bw;
+    s.latency_ms = 20.0 + std::fmod(t, 7.0);
+    s.packet_loss = 0.001;
+    s.jitter_ms = 1.5;
+    return s;
+}
+
+// Link l's bandwidth at second t: a different level and wobble per link.
+double bandwidth(std::size_t l, int t) {
+    return 20.0 + 7.0 * static_cast<double>(l) + 5.0 * std::sin(0.1 * t + static_cast<double>(l)) + (t * 37 % 11);
+}
+
+bool same(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+void require_same(const Forecast& a, const Forecast& b) {
+    CHECK(same(a.bandwidth_mbps, b.bandwidth_mbps));
+    CHECK(same(a.latency_ms, b.latency_ms));
+    CHECK(same(a.packet_loss, b.packet_loss));
+    CHECK(same(a.jitter_ms, b.jitter_ms));
+    CHECK(same(a.confidence, b.confidence));
+    for (std::size_t r = 0; r < a.confidence_by_rule.size(); ++r)
+        CHECK(same(a.confidence_by_rule[r], b.confidence_by_rule[r]));
+    CHECK(same(a.bandwidth_low_mbps, b.bandwidth_low_mbps));
+    CHECK(same(a.bandwidth_high_mbps, b.bandwidth_high_mbps));
+    CHECK(same(a.interval_coverage, b.interval_coverage));
+    CHECK(same(a.made_at_unix_s, b.made_at_unix_s));
+    CHECK(same(a.target_unix_s, b.target_unix_s));
+    CHECK(same(a.horizon_s, b.horizon_s));
+    CHECK(a.horizon_steps == b.horizon_steps);
+    CHECK(a.target == b.target);
+    CHECK(a.mode == b.mode);
+    CHECK(a.fallback == b.fallback);
+    CHECK(a.fallback_reason == b.fallback_reason);
+    CHECK(a.fallback_fields == b.fallback_fields);
+    CHECK(a.unknown_fields == b.unknown_fields);
+    CHECK(a.model_generation == b.model_generation);
+    CHECK(a.model_version == b.model_version);
+}
+
+void require_same(const PredictorStats& a, const PredictorStats& b) {
+    CHECK(a.predictions == b.predictions);
+    CHECK(a.model_predictions == b.model_predictions);
+    CHECK(a.fallbacks_by_reason == b.fallbacks_by_reason);
+    CHECK(a.forecasts_matched == b.forecasts_matched);
+    CHECK(a.forecasts_expired == b.forecasts_expired);
+    CHECK(same(a.accuracy.mean_relative_error, b.accuracy.mean_relative_error));
+    CHECK(same(a.model_confidence, b.model_confidence));
+    CHECK(same(a.interval.half_width, b.interval.half_width));
+    CHECK(a.latency.count == b.latency.count);
+}
+
+// Links and their twins on the same slots.
+struct Fleet {
+    std::vector<std::unique_ptr<Predictor>> batched;
+    std::vector<std::unique_ptr<Predictor>> single;
+
+    void add(const std::shared_ptr<ModelSlot>& slot) {
+        batched.push_back(std::make_unique<Predictor>(slot));
+        single.push_back(std::make_unique<Predictor>(slot));
+    }
+    // Link l observes second t (both twins).
+    void observe(std::size_t l, int t) {
+        batched[l]->observe(sample(t, bandwidth(l, t)));
+        single[l]->observe(sample(t, bandwidth(l, t)));
+    }
+    // predict_links over `order` (indices into the fleet; -1: a null link) against predict()
+    // on the twins in the same order.
+    void predict_and_compare(const std::vector<int>& order) {
+        std::vector<Predictor*> links;
+        for (int l : order) links.push_back(l < 0 ? nullptr : batched[static_cast<std::size_t>(l)].get());
+        std::vector<LinkForecast> out(links.size());
+        predict_links(links, out);
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            INFO("position " << i << ", link " << order[i]);
+            if (order[i] < 0) {
+                REQUIRE(out[i].error);
+                CHECK_THROWS_AS(std::rethrow_exception(out[i].error), pba::Error);
+                continue;
+            }
+            Predictor& twin = *single[static_cast<std::size_t>(order[i])];
+            try {
+                const Forecast expected = twin.predict();
+                REQUIRE_FALSE(out[i].error);
+                require_same(out[i].forecast, expected);
+            } catch (const pba::Error& e) {
+                REQUIRE(out[i].error);
+                CHECK_THROWS_WITH(std::rethrow_exception(out[i].error), e.what());
+            }
+        }
+    }
+    void compare_stats() {
+        for (std::size_t l = 0; l < batched.size(); ++l) {
+            INFO("link " << l);
+            require_same(batched[l]->stats(), single[l]->stats());
+        }
+    }
+};
+
+}  // namespace
+
+TEST_CASE("predict_links gives each link exactly its own predict()", "[predict][links]") {
+    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    const std::size_t window = slot->model()->pipeline().rows();
+    Fleet fleet;
+    for (int l = 0; l < 70; ++l) fleet.add(slot);  // more than one batch of kLinksBatch
+    // Links 0..59 fill the model's window; 60..68 stay short (fallback); 69 never gets a sample.
+    for (int t = 0; t < static_cast<int>(window) + 130; ++t) {
+        for (std::size_t l = 0; l < 69; ++l)
+            if (l < 60 || t < 50) fleet.observe(l, t);
+        if (t % 10 == 0 || t + 1 >= static_cast<int>(window)) {
+            std::vector<int> order;
+            for (int l = 0; l < 70; ++l) order.push_back(l);
+            order.insert(order.begin() + 35, -1);  // a null link in the middle of a batch
+            order.push_back(7);                    // the same link twice: as two calls in a row
+            fleet.predict_and_compare(order);
+        }
+    }
+    fleet.compare_stats();
+    CHECK(fleet.batched[0]->stats().forecasts_matched > 0);
+    CHECK(fleet.batched[0]->stats().model_predictions > 100);
+}
+
+TEST_CASE("predict_links batches per model: mixed generations during a reload", "[predict][links]") {
+    auto m = pba::test::plain_metadata({"bandwidth_mbps", "latency_ms"}, {"bandwidth_mbps", "latency_ms"}, "A");
+    m.set("input.sample_interval_s", 1.0);
+    const auto first = pba::test::constant_model(12, m, {300, 25});
+    m.set("model.version", std::string("B"));
+    const auto second = pba::test::constant_model(12, m, {200, 15});
+    const auto slot_a = std::make_shared<ModelSlot>(first);
+    const auto slot_b = std::make_shared<ModelSlot>(first);
+    Fleet fleet;
+    for (int l = 0; l < 12; ++l) fleet.add(l % 3 == 0 ? slot_b : slot_a);
+    std::vector<int> order;
+    for (int l = 0; l < 12; ++l) order.push_back(l);
+    for (int t = 0; t < 40; ++t) {
+        for (std::size_t l = 0; l < 12; ++l) fleet.observe(l, t);
+        if (t == 20) slot_a->replace(second);  // links on slot_b keep generation 1
+        if (t == 30) slot_b->replace(second);
+        fleet.predict_and_compare(order);
+    }
+    fleet.compare_stats();
+    CHECK(fleet.batched[1]->stats().model_generation == 2);
+}
+
+TEST_CASE("predict_links allocates nothing once this thread's batch buffers exist", "[predict][links][allocation]") {
+    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    const std::size_t window = slot->model()->pipeline().rows();
+    std::vector<std::unique_ptr<Predictor>> links;
+    for (int l = 0; l < 10; ++l) links.push_back(std::make_unique<Predictor>(slot));
+    std::vector<Predictor*> pointers;
+    for (auto& p : links) pointers.push_back(p.get());
+    std::vector<LinkForecast> out(links.size());
+    for (int t = 0; t < static_cast<int>(window) + 5; ++t)
+        for (std::size_t l = 0; l < links.size(); ++l) links[l]->observe(sample(t, bandwidth(l, t)));
+    predict_links(pointers, out);
+    pba::test::AllocationCounter counter;
+    for (int t = static_cast<int>(window) + 5; t < static_cast<int>(window) + 10; ++t) {
+        for (std::size_t l = 0; l < links.size(); ++l) links[l]->observe(sample(t, bandwidth(l, t)));
+        predict_links(pointers, out);
+    }
+    CHECK(counter.allocations() == 0);
+    CHECK_FALSE(out[3].forecast.fallback);
+}
