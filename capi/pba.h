@@ -561,6 +561,10 @@ typedef struct pba_predictor_stats {
     uint64_t reloads_succeeded;
     uint64_t reloads_refused;
     char model_version[PBA_MODEL_VERSION_CAPACITY];
+    /* Appended in 0.1 after model_version: callers compiled before it pass the smaller
+     * struct_size (offsetof(pba_predictor_stats, state_bytes)) and get every field before it. */
+    uint64_t state_bytes; /* bytes of this link's own state (a hybrid's members included); the
+                             shared model and its buffers are not counted */
 } pba_predictor_stats;
 
 PBA_API pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor_stats* stats);

@@ -2,6 +2,9 @@
 // and the many-links calls.
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -9,6 +12,7 @@
 #include "handles.hpp"
 #include "pba/predict/challenger.hpp"
 #include "pba/predict/hybrid.hpp"
+#include "pba/predict/links.hpp"
 #include "pba/predict/predictor.hpp"
 #include "pba/predict/prometheus.hpp"
 
@@ -320,6 +324,73 @@ pba_status for_links(size_t count, pba_status* statuses, One&& one) noexcept {
     return fail(first_status, "{} (link {}; {} of {} links failed)", first_message, first, failures, count);
 }
 
+// pba_predict_links' batching: the single-model links among each kLinksChunk are forecast
+// together through predict::predict_links (one forward pass per model and kLinksBatch windows);
+// mode-aware links, NULL ones and those with a bad struct_size are answered one by one.
+// answer(i), called for i = 0, 1, ... in order, runs each chunk when it reaches its first link.
+class LinksChunks {
+public:
+    static constexpr std::size_t kLinksChunk = 256;
+
+    LinksChunks(pba_predictor* const* predictors, pba_forecast* forecasts) noexcept
+        : predictors_(predictors), forecasts_(forecasts) {}
+    LinksChunks(const LinksChunks&) = delete;
+    LinksChunks& operator=(const LinksChunks&) = delete;
+
+    pba_status answer(const char* fn, std::size_t i, std::size_t count) noexcept {
+        if (i % kLinksChunk == 0) run_chunk(i, std::min(count, i + kLinksChunk));
+        const std::size_t k = i % kLinksChunk;
+        Chunk& c = chunk();
+        if (!c.uses[k]) {
+            Use use(predictors_[i]);
+            return predict_one(fn, predictors_[i], &forecasts_[i]);
+        }
+        const pba_status s = guarded(fn, [&] {
+            if (c.results[k].error) std::rethrow_exception(c.results[k].error);
+            to_c(c.results[k].forecast, forecasts_[i]);
+            return ok();
+        });
+        c.results[k].error = nullptr;
+        c.uses[k].reset();
+        return s;
+    }
+
+private:
+    struct Chunk {
+        std::array<predict::Predictor*, kLinksChunk> links{};
+        std::array<predict::LinkForecast, kLinksChunk> results{};
+        std::array<std::optional<Use<pba_predictor>>, kLinksChunk> uses{};  // held while batched
+    };
+    // This thread's, so a call allocates nothing for it (~70 KB) after the first.
+    static Chunk& chunk() {
+        thread_local Chunk c;
+        return c;
+    }
+
+    void run_chunk(std::size_t begin, std::size_t end) noexcept {
+        Chunk& c = chunk();
+        const std::size_t n = end - begin;
+        for (std::size_t k = 0; k < n; ++k) {
+            pba_predictor* p = predictors_[begin + k];
+            c.links[k] = nullptr;
+            if (p == nullptr || !p->single || forecasts_[begin + k].struct_size != sizeof(pba_forecast)) continue;
+            c.uses[k].emplace(p);
+            c.links[k] = p->single.get();
+        }
+        try {
+            predict::predict_links(std::span(c.links.data(), n), std::span(c.results.data(), n));
+        } catch (...) {
+            for (std::size_t k = 0; k < n; ++k) {  // answered one by one instead
+                c.results[k].error = nullptr;
+                c.uses[k].reset();
+            }
+        }
+    }
+
+    pba_predictor* const* predictors_;
+    pba_forecast* forecasts_;
+};
+
 }  // namespace
 }  // namespace pba::capi
 
@@ -527,10 +598,17 @@ pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor
     constexpr const char* fn = "pba_predictor_get_stats";
     PBA_CHECK_NOT_NULL(fn, predictor);
     PBA_CHECK_NOT_NULL(fn, stats);
-    if (auto s = check_struct(fn, "stats", stats)) return s;
+    // The struct as it was before state_bytes was appended is still a size this library knows.
+    constexpr std::size_t before_state_bytes = offsetof(pba_predictor_stats, state_bytes);
+    const bool older = stats->struct_size == before_state_bytes;
+    if (!older)
+        if (auto s = check_struct(fn, "stats", stats)) return s;
     Use use(predictor);
     return guarded(fn, [&] {
-        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), *stats);
+        pba_predictor_stats full{};
+        full.struct_size = stats->struct_size;
+        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), full);
+        std::memcpy(stats, &full, older ? before_state_bytes : sizeof(full));
         return ok();
     });
 }
@@ -650,10 +728,10 @@ pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba
         PBA_CHECK_NOT_NULL(fn, predictors);
         PBA_CHECK_NOT_NULL(fn, forecasts);
     }
+    LinksChunks chunks(predictors, forecasts);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
-        Use use(predictors[i]);
-        return predict_one(fn, predictors[i], &forecasts[i]);
+        return chunks.answer(fn, i, count);
     });
 }
 

@@ -536,6 +536,8 @@ TEST_CASE("observe and predict through the C interface allocate nothing", "[capi
     REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
     pba_forecast f = forecast_struct();
     REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);  // sizes everything for the model
+    pba_predictor* link[1] = {p.p};
+    REQUIRE(pba_predict_links(link, 1, &f, nullptr) == PBA_OK);  // makes this thread's batch buffers
 
     pba::test::AllocationCounter counter;
     for (int i = 2; i < 200; ++i) {
