@@ -130,6 +130,7 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
         p.high_mbps = f.bandwidth_high_mbps;
         p.interval_coverage = f.interval_coverage;
         p.confidence = f.confidence;
+        p.confidence_by_rule = f.confidence_by_rule;
         p.mode = f.mode;
         p.fallback = f.fallback;
         p.bandwidth_from_model = !(f.fallback_fields & predict::field_bit(predict::SampleField::bandwidth_mbps));
@@ -144,8 +145,10 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
     }
     if (options.progress) options.progress(rows, rows);
 
-    for (std::size_t i = 0; i < out.points.size(); ++i)
+    for (std::size_t i = 0; i < out.points.size(); ++i) {
         out.points[i].actual_mbps = actual_of(out.points[i], accepted, next_sample[i]);
+        if (next_sample[i] < accepted.mbps.size()) out.points[i].next_mbps = accepted.mbps[next_sample[i]];
+    }
     out.summary = summarise(out.points, options.amst);
     out.summary.rows = rows;
     out.summary.samples = predictor.stats().samples - before;
@@ -283,6 +286,7 @@ ReplaySummary summarise(const std::vector<ReplayPoint>& points, const amst::Para
     s.model = compare(points, true);
     s.served = compare(points, false);
     s.amst = amst_of(points, params);
+    s.allocation = score_allocation(points, params);
     if (!latencies.empty()) {
         std::sort(latencies.begin(), latencies.end());
         s.latency.count = latencies.size();

@@ -289,6 +289,85 @@ def test_plot(tmp):
           f"({r.stderr.strip()})")
 
 
+def amst_settings(bw, latency_ms=0.0):
+    """The transport's streams, buffer, chunk, pacing (no loss, no jitter), in Go's float64 order."""
+    factor = 0.7 if latency_ms > 100 else 1.3 if latency_ms < 20 else 1.0
+    streams = min(max(math.trunc(math.trunc(bw / 10) * factor), 2), 256)
+    buffer = min(max(math.trunc(bw * 1000000 / 8 * (latency_ms / 1000)), 16384), 1048576)
+    chunk = min(max(buffer // streams, 8192), 131072)
+    return streams, buffer, chunk, math.trunc(bw * 1000000 * 0.95 / 8)
+
+
+def test_allocation_against_a_reimplementation(tmp):
+    """The allocation table and its --out columns, recomputed here from the forecasts in --out."""
+    trace = os.path.join(ROOT, "examples", "data", "nyu_lte_car.csv")
+    out = os.path.join(tmp, "allocation_out.csv")
+    r = run("--trace", trace, "--out", out)
+    check(r.returncode == 0, f"replay of the demo trace exits 0 ({r.stderr.strip()})")
+    if r.returncode != 0:
+        return
+    header, data = read_out(out)
+    check(header[:16] == ["t_s", "target_t_s", "predicted_mbps", "low_mbps", "high_mbps", "confidence", "mode",
+                          "fallback", "actual_mbps", "interval_coverage", "fallback_reason", "target",
+                          "persistence_mbps", "moving_average_mbps", "ewma_mbps", "latency_us"],
+          "--out: the original columns first, in their order")
+    with open(trace) as f:
+        x = [float(line.split(",")[1]) for line in f.read().splitlines()[1:] if line.strip()]
+    check(all(row["next_mbps"] != "" and float(row["next_mbps"]) == v for v, row in zip(x[1:], data))
+          and data[-1]["next_mbps"] == "", "--out next_mbps: the next row's throughput, empty after the last")
+
+    delivered = sorted(float(row["next_mbps"]) for row in data if row["next_mbps"])
+    fixed = amst_settings(delivered[(len(delivered) + 1) // 2 - 1])
+
+    def interval(row):
+        b, lo, hi = float(row["predicted_mbps"]), float(row["low_mbps"]), float(row["high_mbps"])
+        streams = amst_settings(b)[0]
+        buffer = amst_settings(hi)[1]
+        return streams, buffer, min(max(buffer // streams, 8192), 131072), amst_settings(max(lo, 0.5 * b))[3]
+
+    def gated(size, rule):
+        return lambda row: size(row) if float(row[f"confidence_{rule}"]) >= 0.8 else None
+
+    def point(row):
+        return amst_settings(float(row["predicted_mbps"]))
+
+    policies = {
+        "pba, gates, transport rule": (gated(point, "transport"), "pba_gated_transport"),
+        "pba, gates, calibrated rule": (gated(point, "calibrated"), "pba_gated_calibrated"),
+        "pba, every forecast": (point, "pba_every"),
+        "pba interval-sized, gates, transport rule": (gated(interval, "transport"), "interval_gated_transport"),
+        "pba interval-sized, gates, calibrated rule": (gated(interval, "calibrated"), "interval_gated_calibrated"),
+        "pba interval-sized, every forecast": (interval, "interval_every"),
+        "EWMA α=0.3, every sample": (lambda row: amst_settings(float(row["ewma_mbps"])) if row["ewma_mbps"] else None,
+                                     "ewma"),
+        "fixed": (lambda row: None, "fixed"),
+        "oracle (hindsight)": (lambda row: amst_settings(float(row["next_mbps"])) if row["next_mbps"] else None,
+                               "oracle"),
+    }
+    for label, (choose, k) in policies.items():
+        held, steps, over, unused, changes, applied, columns_agree = fixed, 0, 0, 0.0, 0, 0, True
+        for row in data:
+            new = choose(row)
+            if new is not None:
+                applied += 1
+                changes += new[:3] != held[:3]
+                held = new
+            columns_agree &= (int(row[f"{k}_streams"]), int(row[f"{k}_buffer_bytes"]), int(row[f"{k}_chunk_bytes"]),
+                              int(row[f"{k}_pacing_bytes_per_s"])) == held
+            if row["next_mbps"]:
+                d, p = float(row["next_mbps"]), held[3] * 8 / 1e6
+                steps += 1
+                over += p > d
+                unused += max(0.0, d - p) / d if d > 0 else 0.0
+        check(columns_agree, f"--out {k}_*: the settings held, as recomputed here")
+        m = re.search(re.escape(label) + r"\s+(\d+\.\d)%\s+(\d+\.\d)%\s+(\d+)\s+(\d+)", r.stdout)
+        got = m and (float(m.group(1)), float(m.group(2)), int(m.group(3)), int(m.group(4)))
+        want = (round(100 * over / steps, 1), round(100 * unused / steps, 1), applied, changes)
+        check(got is not None and abs(got[0] - want[0]) < 0.051 and abs(got[1] - want[1]) < 0.051
+              and got[2:] == want[2:], f"allocation {label}: overshoot, undershoot, applied, changes {got} == {want}")
+    check("overshoot" in r.stdout and "undershoot" in r.stdout, "the summary names overshoot and undershoot")
+
+
 if __name__ == "__main__":
     PBA, ROOT = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -298,4 +377,5 @@ if __name__ == "__main__":
         test_refusals(tmp)
         test_plot(tmp)
         test_demo_trace_against_independent_baselines(tmp)
+        test_allocation_against_a_reimplementation(tmp)
     finish()

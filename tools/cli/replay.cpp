@@ -14,6 +14,7 @@
 #include "pba/predict/predictor.hpp"
 #include "pba/trace/replay.hpp"
 #include "pba/trace/trace.hpp"
+#include "replay_allocation.hpp"
 #include "replay_output.hpp"
 
 namespace pba::cli {
@@ -259,9 +260,10 @@ int replay(const Argv& argv) {
 
     fmt::print("pba replay: {}\nmodel:      {}, version {}\n", trace_path, model_text, model->version());
     print_summary(tr, r, options.amst);
+    if (r.summary.forecasts > 0) print_allocation(r.summary.allocation);
 
     const std::string out = args.get("out").value_or("");
-    if (!out.empty()) write_replay_csv(out, r.points);
+    if (!out.empty()) write_replay_csv(out, r);
     if (auto png = args.get("plot")) {
         std::string title = fmt::format("{}: {} {}", std::filesystem::path(trace_path).filename().string(),
                                         model->name(), model->version());
@@ -274,7 +276,7 @@ int replay(const Argv& argv) {
             plot_replay(out, *png, title);
         } else {
             TemporaryFile csv("pba-replay-XXXXXX.csv");
-            write_replay_csv(csv.path, r.points);
+            write_replay_csv(csv.path, r);
             plot_replay(csv.path, *png, title);
         }
         fmt::print("plot:       {}\n", *png);

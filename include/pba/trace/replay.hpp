@@ -9,6 +9,7 @@
 #include "pba/amst/parameters.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/stats.hpp"
+#include "pba/trace/allocation_score.hpp"
 #include "pba/trace/trace.hpp"
 
 namespace pba::predict {
@@ -55,6 +56,9 @@ struct ReplayPoint {
     double high_mbps = 0.0;
     double interval_coverage = 0.0;  // the interval's stated coverage, 0 while it has none
     double confidence = 0.0;
+    // Every confidence rule's value (Forecast::confidence_by_rule), indexed by
+    // predict::ConfidenceRule: what each rule would let through the transport's gates.
+    std::array<double, predict::kConfidenceRuleCount> confidence_by_rule{};
     predict::Mode mode = predict::Mode::hybrid;
     bool fallback = false;              // Forecast::fallback: every value from the fallback rule
     bool bandwidth_from_model = false;  // the bandwidth value came from a model
@@ -72,6 +76,9 @@ struct ReplayPoint {
     //   there are at least ceil(horizon_steps / 2) of them.
     // NaN when unknown: the trace ended, a gap, a missing value.
     double actual_mbps = predict::kMissing;
+    // The bandwidth of the next accepted sample: what the link delivered while the settings
+    // chosen on this forecast were held (allocation_score.hpp). NaN for the last, or missing.
+    double next_mbps = predict::kMissing;
     std::array<double, kMethodCount> baseline_mbps{};  // by Method; [model] unused; NaN without data
     double latency_us = 0.0;  // the predict() call, wall clock
 };
@@ -148,6 +155,7 @@ struct ReplaySummary {
     IntervalCheck interval;
     double mean_confidence = 0.0;
     AmstReplay amst;
+    AllocationReport allocation;  // the settings each policy would hold, scored (allocation_score.hpp)
     LatencyPercentiles latency;
 };
 

@@ -38,7 +38,7 @@ constexpr std::uint32_t column_bit(Column c) noexcept { return 1u << static_cast
 const char* to_string(Column column) noexcept;
 
 // Limits beyond which input is refused rather than read: a trace is at most 1 GiB and 10
-// million rows (116 days at 1 s; a replay holds ~260 bytes per row), a line at most 4096
+// million rows (116 days at 1 s; a replay holds ~320 bytes per row), a line at most 4096
 // bytes, a header 64 columns.
 inline constexpr std::size_t kMaxTraceBytes = std::size_t{1} << 30;
 inline constexpr std::size_t kMaxTraceRows = 10'000'000;
