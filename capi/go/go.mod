@@ -1,3 +1,3 @@
-module pba
+module github.com/pba-project/pba/capi/go
 
 go 1.19

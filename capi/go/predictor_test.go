@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func TestTransportFallbackCase(t *testing.T) {

@@ -55,11 +55,11 @@ cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -
 cmake --build build/example-cpp -j "$jobs"
 build/example-cpp/pba_example_cpp
 
-echo "--- examples/go (go test -race, fuzz, benchmarks)"
+echo "--- capi/go: the Go package (go vet, go test -race, fuzz, benchmarks)"
 # Nothing is downloaded: the module needs no third-party modules.
 export GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=1
 export GOCACHE=$root/build/go/cache GOPATH=$root/build/go/path
-cd examples/go
+cd capi/go
 go vet ./...
 go test -race -count=1 ./...
 go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
