@@ -35,12 +35,18 @@ func releaseAll(ps []*Predictor) {
 }
 
 // Links forecasts many links in one library call each way (a transport has thousands per
-// node), keeping its buffers between calls. A Links is not safe for concurrent use; the predictors are.
+// node), keeping its buffers between calls. A Links is not safe for concurrent use; the
+// predictors are.
+//
+// Every link stands on its own: a nil or closed predictor, or a sample without a time, fails
+// that link only (its errs slot says why) and every other link is observed or forecast as if
+// it were alone. Each call writes every errs slot.
 type Links struct {
-	handles   []*C.pba_predictor
+	handles   []*C.pba_predictor // nil for a link that failed before the library call
 	samples   []C.pba_sample
 	forecasts []C.pba_forecast
 	statuses  []C.pba_status
+	failed    []error // a link's failure found here, before the library call
 }
 
 func (l *Links) size(n int) {
@@ -49,42 +55,86 @@ func (l *Links) size(n int) {
 		l.samples = make([]C.pba_sample, n)
 		l.forecasts = make([]C.pba_forecast, n)
 		l.statuses = make([]C.pba_status, n)
+		l.failed = make([]error, n)
 	}
-	l.handles, l.samples, l.forecasts, l.statuses = l.handles[:n], l.samples[:n], l.forecasts[:n], l.statuses[:n]
+	l.handles, l.samples, l.forecasts = l.handles[:n], l.samples[:n], l.forecasts[:n]
+	l.statuses, l.failed = l.statuses[:n], l.failed[:n]
 }
 
-// linkErrors turns per-link statuses into per-link errors; the message of the call names
-// the first failed link.
-func (l *Links) linkErrors(callErr error, errs []error) {
-	for i, s := range l.statuses {
-		if s == C.PBA_OK {
-			errs[i] = nil
-		} else {
-			errs[i] = &Error{Code: ErrorCode(s), Message: fmt.Sprintf("link %d failed (%v); the call reported: %v", i,
-				ErrorCode(s), callErr)}
+// acquire holds link i's predictor open for the library call; a nil or closed one fails the
+// link with ErrClosed and leaves its handle nil. The status stays a failure unless the library
+// writes another.
+func (l *Links) acquire(i int, p *Predictor) {
+	l.handles[i], l.failed[i] = p.handle().acquire()
+	l.statuses[i] = C.PBA_ERR_INTERNAL
+}
+
+func (l *Links) release(predictors []*Predictor) {
+	for i, h := range l.handles {
+		if h != nil {
+			predictors[i].h.release()
+			l.handles[i] = nil
 		}
 	}
 }
 
+// finish writes each link's error into errs (when not nil) and returns the first failed
+// link's. The library call's error (callErr) names its first failed link, counting the links
+// failed here (passed to it as NULL): when that link is one the library failed, it is the
+// returned error, so its message says which link and how many failed.
+func (l *Links) finish(op string, callErr error, errs []error) error {
+	var first error
+	for i, s := range l.statuses {
+		err := l.failed[i]
+		if err == nil && s != C.PBA_OK {
+			if first == nil && callErr != nil {
+				err = callErr
+			} else {
+				code := ErrorCode(s)
+				err = &Error{Code: code, Message: fmt.Sprintf("%s: link %d: %s", op, i, code.text())}
+			}
+		}
+		if first == nil {
+			first = err
+		}
+		if errs != nil {
+			errs[i] = err
+		}
+		l.failed[i] = nil
+	}
+	return first
+}
+
+// closed is the nil Links' answer: every link fails with ErrClosed.
+func closedLinks(errs []error) error {
+	for i := range errs {
+		errs[i] = errClosed
+	}
+	return errClosed
+}
+
 // Observe gives samples[i] to predictors[i]. errs (len(predictors), may be nil) receives each
-// link's error; a failed link does not stop the others. The returned error is the first
-// failure's, nil when every link succeeded.
+// link's error: nil when observed, ErrClosed for a nil or closed predictor, ErrInvalidArgument
+// for a sample without a time or one the predictor refused. The returned error is the first
+// failed link's, nil when every link succeeded.
 func (l *Links) Observe(predictors []*Predictor, samples []Sample, errs []error) error {
 	n := len(predictors)
 	if len(samples) != n || (errs != nil && len(errs) != n) {
 		return invalid(fmt.Sprintf("Links.Observe: %d predictors, %d samples, %d errors", n, len(samples), len(errs)))
 	}
+	if l == nil {
+		return closedLinks(errs)
+	}
 	l.size(n)
-	for i := range samples {
+	for i, p := range predictors {
 		var err error
 		if l.samples[i], err = samples[i].c(); err != nil {
-			return invalid(fmt.Sprintf("Links.Observe: samples[%d]: %v", i, err))
+			l.handles[i], l.failed[i] = nil, invalid(fmt.Sprintf("Links.Observe: samples[%d]: %v", i, err))
+			l.statuses[i] = C.PBA_ERR_INVALID_ARGUMENT
+			continue
 		}
+		l.acquire(i, p)
 	}
-	if err := acquireAll(predictors, l.handles); err != nil {
-		return err
-	}
-	defer releaseAll(predictors)
 	var hp **C.pba_predictor
 	var sp *C.pba_sample
 	var st *C.pba_status
@@ -93,27 +143,29 @@ func (l *Links) Observe(predictors []*Predictor, samples []Sample, errs []error)
 	}
 	err := call(func() C.pba_status { return C.pba_observe_links(hp, sp, C.size_t(n), st) })
 	runtime.KeepAlive(l)
-	if errs != nil {
-		l.linkErrors(err, errs)
-	}
-	return err
+	l.release(predictors)
+	return l.finish("Links.Observe", err, errs)
 }
 
-// Predict forecasts predictors[i] into forecasts[i] (both of the same length). errs as in
-// Observe.
+// Predict forecasts predictors[i] into forecasts[i] (both of the same length); a failed link's
+// forecast is the zero Forecast. errs as in Observe, with ErrNotReady for a link without an
+// accepted sample.
 func (l *Links) Predict(predictors []*Predictor, forecasts []Forecast, errs []error) error {
 	n := len(predictors)
 	if len(forecasts) != n || (errs != nil && len(errs) != n) {
 		return invalid(fmt.Sprintf("Links.Predict: %d predictors, %d forecasts, %d errors", n, len(forecasts), len(errs)))
 	}
+	if l == nil {
+		for i := range forecasts {
+			forecasts[i] = Forecast{}
+		}
+		return closedLinks(errs)
+	}
 	l.size(n)
-	for i := range l.forecasts {
+	for i, p := range predictors {
 		l.forecasts[i].struct_size = C.sizeof_pba_forecast
+		l.acquire(i, p)
 	}
-	if err := acquireAll(predictors, l.handles); err != nil {
-		return err
-	}
-	defer releaseAll(predictors)
 	var hp **C.pba_predictor
 	var fp *C.pba_forecast
 	var st *C.pba_status
@@ -123,12 +175,12 @@ func (l *Links) Predict(predictors []*Predictor, forecasts []Forecast, errs []er
 	err := call(func() C.pba_status { return C.pba_predict_links(hp, C.size_t(n), fp, st) })
 	runtime.KeepAlive(l)
 	for i := range forecasts {
-		if l.statuses[i] == C.PBA_OK {
+		if l.failed[i] == nil && l.statuses[i] == C.PBA_OK {
 			predictors[i].fill(&forecasts[i], &l.forecasts[i])
+		} else {
+			forecasts[i] = Forecast{}
 		}
 	}
-	if errs != nil {
-		l.linkErrors(err, errs)
-	}
-	return err
+	l.release(predictors)
+	return l.finish("Links.Predict", err, errs)
 }

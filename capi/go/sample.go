@@ -140,8 +140,11 @@ type Forecast struct {
 	FallbackReason  FallbackReason
 	FallbackFields  Field // values from the fallback rule
 	UnknownFields   Field // fields never measured on this link, reported as 0
+	// The model that answered: its slot's generation and its version; 0 and "" when none did.
+	// A hybrid of both models: the internet slot's generation and version "datacenter+internet";
+	// a hybrid where one fell back: the other's.
 	ModelGeneration uint64
-	ModelVersion    string // "a+b" for a hybrid of two models, "" without a model
+	ModelVersion    string
 }
 
 // fromC converts a forecast; version is a cached copy of its model version, reused (without
