@@ -135,11 +135,11 @@ type Forecast struct {
 	HorizonSteps int
 	Target       TargetKind
 
-	Mode            Mode // the mode that answered
-	Fallback        bool // every value came from the fallback rule
-	FallbackReason  FallbackReason
-	FallbackFields  Field // values from the fallback rule
-	UnknownFields   Field // fields never measured on this link, reported as 0
+	Mode           Mode // the mode that answered
+	Fallback       bool // every value came from the fallback rule
+	FallbackReason FallbackReason
+	FallbackFields Field // values from the fallback rule
+	UnknownFields  Field // fields never measured on this link, reported as 0
 	// The model that answered: its slot's generation and its version; 0 and "" when none did.
 	// A hybrid of both models: the internet slot's generation and version "datacenter+internet";
 	// a hybrid where one fell back: the other's.
