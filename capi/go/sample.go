@@ -135,16 +135,13 @@ type Forecast struct {
 	HorizonSteps int
 	Target       TargetKind
 
-	Mode           Mode // the mode that answered
-	Fallback       bool // every value came from the fallback rule
-	FallbackReason FallbackReason
-	FallbackFields Field // values from the fallback rule
-	UnknownFields  Field // fields never measured on this link, reported as 0
-	// The model that answered: its slot's generation and its version; 0 and "" when none did.
-	// A hybrid of both models: the internet slot's generation and version "datacenter+internet";
-	// a hybrid where one fell back: the other's.
-	ModelGeneration uint64
-	ModelVersion    string
+	Mode            Mode // the mode that answered
+	Fallback        bool // every value came from the fallback rule
+	FallbackReason  FallbackReason
+	FallbackFields  Field  // values from the fallback rule
+	UnknownFields   Field  // fields never measured on this link, reported as 0
+	ModelGeneration uint64 // of the answering model's slot (a hybrid of both: the internet one's); 0: none
+	ModelVersion    string // of the answering model; "datacenter+internet" for a hybrid of both, "" for none
 }
 
 // fromC converts a forecast; version is a cached copy of its model version, reused (without
