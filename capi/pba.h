@@ -305,8 +305,12 @@ typedef struct pba_forecast {
     uint32_t fallback_fields; /* PBA_FIELD_* bits of values from the fallback rule */
     uint32_t unknown_fields;  /* PBA_FIELD_* bits never measured on this link, reported as 0 */
     uint32_t reserved;        /* 0 */
-    uint64_t model_generation; /* of the slot that answered; 0 without a model */
-    char model_version[PBA_MODEL_VERSION_CAPACITY]; /* NUL-terminated; "a+b" for a hybrid */
+    /* The model that answered: its slot's generation and its version (NUL-terminated); 0 and
+     * "" when no model answered (a fallback). A hybrid of both models: the internet member's
+     * generation and "datacenter+internet" versions; a hybrid where one member fell back: the
+     * other's. */
+    uint64_t model_generation;
+    char model_version[PBA_MODEL_VERSION_CAPACITY];
 } pba_forecast;
 
 /* ===================================================================================== */
@@ -620,10 +624,15 @@ PBA_API pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pb
 
 /* For a transport with thousands of links: one call observes or forecasts `count` links.
  * predictors[i] gets samples[i] / gives forecasts[i]; statuses[i] (the array may be NULL)
- * receives each link's status, and a failed link does not stop the others. Returns PBA_OK when
- * every link succeeded, else the first failure's status with a message naming its index.
- * NULL entries in `predictors` fail their link with PBA_ERR_NULL_POINTER. Each forecasts[i]
- * needs its struct_size set. The same predictor may appear twice (calls serialise). */
+ * receives each link's status, every entry on every call, and a failed link does not stop the
+ * others: each other link is observed or forecast exactly as by pba_predictor_observe /
+ * pba_predictor_predict. Returns PBA_OK when every link succeeded, else the first failure's
+ * status with a message naming its index and how many links failed. NULL entries in
+ * `predictors` (a link the caller has no predictor for) fail their link with
+ * PBA_ERR_NULL_POINTER; a bad sample fails its link as pba_predictor_observe would. When
+ * `predictors` (or `samples`, `forecasts`) is NULL with count > 0, every status is
+ * PBA_ERR_NULL_POINTER. Each forecasts[i] needs its struct_size set; a failed link's forecast
+ * is left as it was. The same predictor may appear twice (calls serialise). */
 PBA_API pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                                      pba_status* statuses);
 PBA_API pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,

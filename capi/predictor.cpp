@@ -320,6 +320,12 @@ pba_status for_links(size_t count, pba_status* statuses, One&& one) noexcept {
     return fail(first_status, "{} (link {}; {} of {} links failed)", first_message, first, failures, count);
 }
 
+// A links call whose arrays are missing still writes every status.
+pba_status fail_links(const char* fn, const char* missing, size_t count, pba_status* statuses) noexcept {
+    if (statuses != nullptr) std::fill_n(statuses, count, PBA_ERR_NULL_POINTER);
+    return fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", fn, missing);
+}
+
 }  // namespace
 }  // namespace pba::capi
 
@@ -632,10 +638,8 @@ pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pba_role r
 pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                              pba_status* statuses) {
     constexpr const char* fn = "pba_observe_links";
-    if (count != 0) {
-        PBA_CHECK_NOT_NULL(fn, predictors);
-        PBA_CHECK_NOT_NULL(fn, samples);
-    }
+    if (count != 0 && predictors == nullptr) return fail_links(fn, "predictors", count, statuses);
+    if (count != 0 && samples == nullptr) return fail_links(fn, "samples", count, statuses);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
         Use use(predictors[i]);
@@ -646,10 +650,8 @@ pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample*
 pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,
                              pba_status* statuses) {
     constexpr const char* fn = "pba_predict_links";
-    if (count != 0) {
-        PBA_CHECK_NOT_NULL(fn, predictors);
-        PBA_CHECK_NOT_NULL(fn, forecasts);
-    }
+    if (count != 0 && predictors == nullptr) return fail_links(fn, "predictors", count, statuses);
+    if (count != 0 && forecasts == nullptr) return fail_links(fn, "forecasts", count, statuses);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
         Use use(predictors[i]);

@@ -90,13 +90,20 @@ Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
     f.mode = Mode::hybrid;
     f.fallback = dc.fallback && inet.fallback;
     f.fallback_reason = f.fallback ? dc.fallback_reason : FallbackReason::none;
-    f.model_generation = 0;
-    const std::size_t dc_len = ::strnlen(dc.model_version.data(), kMaxModelVersionLength);
-    const std::size_t inet_len = ::strnlen(inet.model_version.data(), kMaxModelVersionLength);
-    std::memcpy(f.model_version.data(), dc.model_version.data(), dc_len);
-    f.model_version[dc_len] = '+';
-    std::memcpy(f.model_version.data() + dc_len + 1, inet.model_version.data(), inet_len);
-    f.model_version[dc_len + 1 + inet_len] = '\0';
+    // The models that answered, so that a reload of either slot shows in the forecasts.
+    if (!dc.fallback && !inet.fallback) {
+        f.model_generation = inet.model_generation;
+        const std::size_t dc_len = ::strnlen(dc.model_version.data(), kMaxModelVersionLength);
+        const std::size_t inet_len = ::strnlen(inet.model_version.data(), kMaxModelVersionLength);
+        std::memcpy(f.model_version.data(), dc.model_version.data(), dc_len);
+        f.model_version[dc_len] = '+';
+        std::memcpy(f.model_version.data() + dc_len + 1, inet.model_version.data(), inet_len);
+        f.model_version[dc_len + 1 + inet_len] = '\0';
+    } else if (!dc.fallback || !inet.fallback) {
+        const Forecast& answered = dc.fallback ? inet : dc;
+        f.model_generation = answered.model_generation;
+        f.model_version = answered.model_version;
+    }
     return f;
 }
 

@@ -3,9 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -451,6 +453,128 @@ TEST_CASE("many links in one call: per-link statuses, a bad link does not stop t
     CHECK(statuses[1] == PBA_ERR_STRUCT_SIZE);
     CHECK(pba_predict_links(nullptr, 0, nullptr, nullptr) == PBA_OK);
     CHECK(pba_predict_links(nullptr, 1, forecasts, nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("a batch with a NULL link in the middle serves every other link exactly as one call each", "[capi]") {
+    // Link 0 has one model, link 2 is a forced hybrid of two; each has a twin fed the same
+    // samples one call at a time. A refused sample on link 2 must not touch link 0.
+    Model single(linear_bytes(2.0f, 0.0f, "single"));
+    Model dc(linear_bytes(1.0f, 0.0f, "dc"));
+    Model inet(linear_bytes(3.0f, 0.0f, "inet"));
+    pba_predictor_config single_config = pba_predictor_config_default();
+    single_config.model = single.m;
+    pba_predictor_config hybrid_config = pba_predictor_config_default();
+    hybrid_config.datacenter_model = dc.m;
+    hybrid_config.internet_model = inet.m;
+    hybrid_config.mode = PBA_MODE_HYBRID;
+    Predictor batch0(single_config), batch2(hybrid_config), twin0(single_config), twin2(hybrid_config);
+    pba_predictor* links[3] = {batch0.p, nullptr, batch2.p};
+
+    const double bandwidths[4] = {100.0, 250.0, 175.0, 400.0};
+    for (int step = 0; step < 4; ++step) {
+        pba_sample samples[3] = {sample(10.0 + step, bandwidths[step], 20.0), sample(10.0 + step, 1.0),
+                                 sample(10.0 + step, 2.0 * bandwidths[step], 30.0)};
+        if (step == 2) samples[2].timestamp_unix_s = NAN;  // refused on link 2 only
+        pba_status statuses[3] = {PBA_ERR_INTERNAL, PBA_ERR_INTERNAL, PBA_ERR_INTERNAL};
+        const pba_status batch = pba_observe_links(links, samples, 3, statuses);
+        CHECK(batch == PBA_ERR_NULL_POINTER);  // link 1 is the first failure
+        CHECK(statuses[0] == pba_predictor_observe(twin0.p, &samples[0], nullptr));
+        CHECK(statuses[0] == PBA_OK);
+        CHECK(statuses[1] == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[2] == pba_predictor_observe(twin2.p, &samples[2], nullptr));
+        CHECK(statuses[2] == (step == 2 ? PBA_ERR_INVALID_ARGUMENT : PBA_OK));
+
+        pba_forecast forecasts[3] = {forecast_struct(), forecast_struct(), forecast_struct()};
+        std::fill(std::begin(statuses), std::end(statuses), PBA_ERR_INTERNAL);
+        CHECK(pba_predict_links(links, 3, forecasts, statuses) == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[0] == PBA_OK);
+        CHECK(statuses[1] == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[2] == PBA_OK);
+        pba_forecast alone0 = forecast_struct(), alone2 = forecast_struct();
+        REQUIRE(pba_predictor_predict(twin0.p, &alone0) == PBA_OK);
+        REQUIRE(pba_predictor_predict(twin2.p, &alone2) == PBA_OK);
+        CHECK(std::memcmp(&forecasts[0], &alone0, sizeof alone0) == 0);
+        CHECK(std::memcmp(&forecasts[2], &alone2, sizeof alone2) == 0);
+        // By hand: 2 bw on link 0; on link 2, before any forecast is scored (equal confidences),
+        // the mean of 1 x and 3 x its bandwidth.
+        CHECK(forecasts[0].bandwidth_mbps == Approx(2.0 * bandwidths[step]).epsilon(1e-6));
+        if (step == 0) CHECK(forecasts[2].bandwidth_mbps == Approx(2.0 * 200.0).epsilon(1e-6));
+        CHECK(forecasts[1].struct_size == sizeof(pba_forecast));  // a failed link's forecast is untouched
+        CHECK(forecasts[1].bandwidth_mbps == 0.0);
+    }
+
+    // Arrays missing: the call fails, and still writes every status.
+    pba_status statuses[3] = {PBA_OK, PBA_OK, PBA_OK};
+    pba_sample samples[3] = {sample(20.0, 1.0), sample(20.0, 1.0), sample(20.0, 1.0)};
+    CHECK(pba_observe_links(nullptr, samples, 3, statuses) == PBA_ERR_NULL_POINTER);
+    for (pba_status s : statuses) CHECK(s == PBA_ERR_NULL_POINTER);
+    std::fill(std::begin(statuses), std::end(statuses), PBA_OK);
+    CHECK(pba_predict_links(links, 3, nullptr, statuses) == PBA_ERR_NULL_POINTER);
+    CHECK_THAT(last_error(), Catch::Contains("forecasts is NULL"));
+    for (pba_status s : statuses) CHECK(s == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("a hybrid forecast carries the generation and versions of the models that answered", "[capi]") {
+    Model dc_a(linear_bytes(1.0f, 0.0f, "dc-a")), dc_b(linear_bytes(1.0f, 0.0f, "dc-b"));
+    Model inet_a(linear_bytes(3.0f, 0.0f, "inet-a")), inet_b(linear_bytes(3.0f, 0.0f, "inet-b"));
+    pba_slot* dc_slot = nullptr;
+    pba_slot* inet_slot = nullptr;
+    REQUIRE(pba_slot_create(dc_a.m, &dc_slot) == PBA_OK);
+    REQUIRE(pba_slot_create(inet_a.m, &inet_slot) == PBA_OK);
+    pba_predictor_config config = pba_predictor_config_default();
+    config.datacenter_slot = dc_slot;
+    config.internet_slot = inet_slot;
+    config.mode = PBA_MODE_HYBRID;
+    Predictor p(config);
+    double t = 100.0;
+    auto forecast = [&] {
+        const pba_sample s = sample(t++, 100.0, 20.0);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+        pba_forecast f = forecast_struct();
+        REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+        CHECK(f.mode == PBA_MODE_HYBRID);
+        return f;
+    };
+
+    // Both answered: "dc+inet" and the internet slot's generation.
+    pba_forecast f = forecast();
+    CHECK(std::string(f.model_version) == "dc-a+inet-a");
+    CHECK(f.model_generation == 1);
+    CHECK(f.bandwidth_mbps == Approx(200.0).epsilon(1e-6));  // (1 x 100 + 3 x 100) / 2
+    uint64_t generation = 0;
+    REQUIRE(pba_slot_replace(inet_slot, inet_b.m, &generation) == PBA_OK);
+    REQUIRE(generation == 2);
+    f = forecast();
+    CHECK(std::string(f.model_version) == "dc-a+inet-b");
+    CHECK(f.model_generation == 2);
+    REQUIRE(pba_slot_replace(dc_slot, dc_b.m, &generation) == PBA_OK);
+    f = forecast();
+    CHECK(std::string(f.model_version) == "dc-b+inet-b");
+    CHECK(f.model_generation == 2);
+
+    // Only one member has a model: its version and generation alone.
+    pba_predictor_config dc_only = config;
+    dc_only.internet_slot = nullptr;
+    Predictor q(dc_only);
+    const pba_sample s = sample(100.0, 100.0, 20.0);
+    REQUIRE(pba_predictor_observe(q.p, &s, nullptr) == PBA_OK);
+    f = forecast_struct();
+    REQUIRE(pba_predictor_predict(q.p, &f) == PBA_OK);
+    CHECK(std::string(f.model_version) == "dc-b");
+    CHECK(f.model_generation == 2);
+
+    // Neither: the fallback rule, no model.
+    pba_predictor_config none = pba_predictor_config_default();
+    none.mode = PBA_MODE_HYBRID;
+    Predictor r(none);
+    REQUIRE(pba_predictor_observe(r.p, &s, nullptr) == PBA_OK);
+    f = forecast_struct();
+    REQUIRE(pba_predictor_predict(r.p, &f) == PBA_OK);
+    CHECK(f.fallback == 1);
+    CHECK(std::string(f.model_version).empty());
+    CHECK(f.model_generation == 0);
+    pba_slot_free(dc_slot);
+    pba_slot_free(inet_slot);
 }
 
 TEST_CASE("Prometheus text: the transport's metric names, one series per link, snprintf sizes", "[capi]") {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the release build into a staging prefix and builds and runs pba's consumers against
 # that installed tree only: the C99 example (shared and static), the C++ example through
-# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks).
+# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks, and a module
+# that requires it through a replace onto the installed sources).
 set -euo pipefail
 
 root=$PWD
@@ -55,13 +56,63 @@ cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -
 cmake --build build/example-cpp -j "$jobs"
 build/example-cpp/pba_example_cpp
 
-echo "--- examples/go (go test -race, fuzz, benchmarks)"
+echo "--- capi/go: the Go package (go vet, go test -race, fuzz, benchmarks)"
 # Nothing is downloaded: the module needs no third-party modules.
 export GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=1
 export GOCACHE=$root/build/go/cache GOPATH=$root/build/go/path
-cd examples/go
-go vet ./...
-go test -race -count=1 ./...
-go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
-go test -run '^$' -fuzz '^FuzzLoadModelBytes$' -fuzztime 10s .
-go test -run '^$' -bench . -benchtime 200x .
+(
+  cd capi/go
+  go vet ./...
+  go test -race -count=1 ./...
+  # Allocation counts need a build without -race (which makes sync.Pool drop items).
+  go test -count=1 -run 'Nothing$' .
+  go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
+  go test -run '^$' -fuzz '^FuzzLoadModelBytes$' -fuzztime 10s .
+  go test -run '^$' -bench . -benchtime 200x .
+)
+
+echo "--- a Go module requiring the package, replaced onto the installed share/pba/go"
+consumer=$root/build/go-consumer
+rm -rf "$consumer" && mkdir -p "$consumer"
+cat >"$consumer/go.mod" <<EOF
+module example.com/transport
+
+go 1.19
+
+require github.com/pba-project/pba/capi/go v0.0.0
+
+replace github.com/pba-project/pba/capi/go => $stage/share/pba/go
+EOF
+cat >"$consumer/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	pba "github.com/pba-project/pba/capi/go"
+)
+
+func main() {
+	p, err := pba.NewPredictor(pba.PredictorConfig{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer p.Close()
+	s := pba.NewSample(time.Unix(1_790_000_000, 0))
+	s.BandwidthMbps = 870
+	if _, err := p.Observe(s); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	f, err := p.Predict()
+	if err != nil || f.BandwidthMbps != 870 {
+		fmt.Fprintln(os.Stderr, "forecast:", f.BandwidthMbps, err)
+		os.Exit(1)
+	}
+	fmt.Printf("libpba %s through the installed Go package: %.0f Mbps\n", pba.Version(), f.BandwidthMbps)
+}
+EOF
+(cd "$consumer" && go vet . && go run .)

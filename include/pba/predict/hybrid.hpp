@@ -21,8 +21,10 @@ namespace pba::predict {
 // The transport's ensemble of a datacenter and an internet forecast: each value weighted by
 // conf_i / (conf_dc + conf_inet) (equal weights when both are 0), confidence the larger one.
 // The interval bounds take the same weights; its coverage is the smaller one (0 if either has
-// none). Horizon and target are the longer forecast's, the version "dc+inet", mode hybrid,
-// fallback only if both fell back. The transport's case: dc (8000 Mbps, 5 ms, conf 0.9) with
+// none). Horizon and target are the longer forecast's, mode hybrid, fallback only if both fell
+// back. The model that answered: both, version "dc+inet" and the internet member's generation
+// (the member whose slot stats() reports); one, its version and generation; none (both fell
+// back), version "" and generation 0. The transport's case: dc (8000 Mbps, 5 ms, conf 0.9) with
 // inet (400 Mbps, 100 ms, conf 0.7) gives 4675 Mbps, 46.5625 ms, conf 0.9.
 Forecast combine(const Forecast& datacenter, const Forecast& internet) noexcept;
 

@@ -48,8 +48,8 @@ func NewDefaultSession(name string) (*Session, error) {
 // already normalised), the result its OutputSize floats. ErrShapeMismatch for another input
 // length, ErrNonFinite for a NaN or infinite value.
 func (s *Session) Run(input []float32) ([]float32, error) {
-	if s.destroyed.Load() {
-		return nil, ErrClosed
+	if s == nil || s.destroyed.Load() {
+		return nil, errClosed
 	}
 	if len(input) != s.in {
 		return nil, &Error{Code: ErrShapeMismatch, Message: fmt.Sprintf("Run: input has %d floats, the model takes %d", len(input), s.in)}
@@ -61,9 +61,10 @@ func (s *Session) Run(input []float32) ([]float32, error) {
 	return out, nil
 }
 
-// Destroy releases the session (and its model, for NewDefaultSession). Idempotent.
+// Destroy releases the session (and its model, for NewDefaultSession). Idempotent; destroying
+// a nil session does nothing.
 func (s *Session) Destroy() error {
-	if s.destroyed.Swap(true) || !s.owned {
+	if s == nil || s.destroyed.Swap(true) || !s.owned {
 		return nil
 	}
 	return s.model.Close()

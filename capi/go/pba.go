@@ -21,6 +21,7 @@ package pba
 import "C"
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -33,21 +34,36 @@ func Version() string { return C.GoString(C.pba_version_string()) }
 const HeaderVersion = C.PBA_VERSION_STRING
 
 // ABIVersion is the library's binary interface version; it must equal the header's
-// (HeaderABIVersion), which init checks.
+// (HeaderABIVersion), which CheckABI checks.
 func ABIVersion() int { return int(C.pba_abi_version()) }
 
 // HeaderABIVersion is the PBA_ABI_VERSION of the header this package was compiled against.
 const HeaderABIVersion = C.PBA_ABI_VERSION
 
-func init() {
-	if ABIVersion() != HeaderABIVersion {
-		panic("pba: libpba's ABI version differs from the header's: rebuild against the installed library")
+// abiErr is checked once, when the package is loaded; a program linked against a library of
+// another ABI does not panic there, every call that can fail returns the error instead.
+var abiErr = checkABI(ABIVersion(), HeaderABIVersion)
+
+func checkABI(library, header int) error {
+	if library == header {
+		return nil
 	}
+	return &Error{Code: ErrABIMismatch, Message: fmt.Sprintf(
+		"libpba's ABI version is %d, this package was compiled against <pba.h> of ABI %d: rebuild it against the installed library",
+		library, header)}
 }
+
+// CheckABI returns nil when the linked libpba has the ABI this package was compiled for, else
+// an error matching ErrABIMismatch, which every call that can fail then returns.
+func CheckABI() error { return abiErr }
 
 // call runs one C call and, on failure, reads the message it left. pba_last_error is per OS
 // thread, so the goroutine stays on its thread between the two; LockOSThread costs a few ns.
+// Nothing is called when the library's ABI does not match.
 func call(f func() C.pba_status) error {
+	if abiErr != nil {
+		return abiErr
+	}
 	runtime.LockOSThread()
 	status := f()
 	var err error
@@ -81,7 +97,8 @@ func goString(chars []C.char, cached string) string {
 }
 
 // scratch holds the C structs of one hot call. A pointer passed to C escapes to the heap, so
-// the structs come from a pool: Observe, Predict and AMSTParameters allocate nothing once warm.
+// the structs come from a pool: Observe, Predict, AMSTParameters and Allocate allocate nothing
+// once warm.
 type scratch struct {
 	sample     C.pba_sample
 	result     C.pba_observe_result
@@ -89,6 +106,9 @@ type scratch struct {
 	amstParams C.pba_amst_params
 	settings   C.pba_amst_settings
 	decision   C.pba_amst_decision
+
+	policyState    C.pba_policy_state
+	policyDecision C.pba_policy_decision
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

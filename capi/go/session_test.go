@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 // The transport's inference seam, which pba's Session replaces.

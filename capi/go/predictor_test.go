@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func TestTransportFallbackCase(t *testing.T) {
@@ -233,7 +233,7 @@ func TestManyLinksInOneCall(t *testing.T) {
 	samples[0].Time, samples[2].Time = at(2), at(2)
 	err := links.Observe(ps, samples, errs)
 	if !errors.Is(err, pba.ErrInvalidArgument) || errs[0] != nil || !errors.Is(errs[1], pba.ErrInvalidArgument) ||
-		errs[2] != nil || !strings.Contains(err.Error(), "link 1") {
+		errs[2] != nil || !strings.Contains(err.Error(), "link 1; 1 of 3 links failed") {
 		t.Errorf("per-link errors: %v / %v", err, errs)
 	}
 	ps[2].Close()

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func warmPredictor(b *testing.B, model string) *pba.Predictor {

@@ -2,6 +2,12 @@ package pba
 
 /*
 #include <pba.h>
+
+// The handle as void*, so cgo's argument check does not allocate (see predictor.go).
+static inline pba_status go_policy_decide(void* p, const pba_policy_state* s, double epsilon, uint64_t seed,
+                                          pba_policy_decision* d) {
+    return pba_policy_decide((const pba_policy*)p, s, epsilon, seed, d);
+}
 */
 import "C"
 
@@ -9,6 +15,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Policy is the DDQN allocation policy: a Q-network choosing which share of a link to
@@ -64,16 +71,27 @@ func DefaultPolicy() (*Policy, error) {
 	return NewPolicy(m)
 }
 
-// Close releases the policy. Idempotent, never blocks.
+// Close releases the policy. Idempotent, never blocks; closing a nil policy does nothing.
 func (p *Policy) Close() error {
+	if p == nil {
+		return nil
+	}
 	p.h.close()
 	runtime.SetFinalizer(p, nil)
 	return nil
 }
 
+// handle is the policy's C handle; nil for a nil policy, whose methods then return ErrClosed.
+func (p *Policy) handle() *handle[C.pba_policy] {
+	if p == nil {
+		return nil
+	}
+	return p.h
+}
+
 // Actions is the number of actions (Q-values per state).
 func (p *Policy) Actions() (int, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -86,7 +104,7 @@ func (p *Policy) QValues(states []PolicyState) ([]float32, error) {
 	if len(states) == 0 {
 		return nil, invalid("QValues: no states")
 	}
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return nil, err
 	}
@@ -113,19 +131,25 @@ func (p *Policy) Allocate(s PolicyState) (Allocation, error) {
 }
 
 // AllocateEpsilon is epsilon-greedy, deterministic in seed: with probability epsilon (in
-// [0, 1]) a random action, else the greedy one.
+// [0, 1]) a random action, else the greedy one. It allocates nothing.
 func (p *Policy) AllocateEpsilon(s PolicyState, epsilon float64, seed uint64) (Allocation, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return Allocation{}, err
 	}
 	defer p.h.release()
-	cs := s.c()
-	d := C.pba_policy_decision{struct_size: C.sizeof_pba_policy_decision}
-	err = call(func() C.pba_status { return C.pba_policy_decide(h, &cs, C.double(epsilon), C.uint64_t(seed), &d) })
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.policyState = s.c()
+	sc.policyDecision = C.pba_policy_decision{struct_size: C.sizeof_pba_policy_decision}
+	err = call(func() C.pba_status {
+		return C.go_policy_decide(unsafe.Pointer(h), &sc.policyState, C.double(epsilon), C.uint64_t(seed),
+			&sc.policyDecision)
+	})
 	if err != nil {
 		return Allocation{}, err
 	}
+	d := &sc.policyDecision
 	return Allocation{int(d.action), int(d.allocation_pct), d.explored != 0}, nil
 }
 
@@ -136,7 +160,8 @@ var defaultPolicy struct {
 }
 
 // Allocate asks the embedded default policy which share of a link to allocate (the greedy
-// action). The default policy is loaded on first use and kept.
+// action). The default policy is loaded on first use and kept; after that Allocate allocates
+// nothing.
 func Allocate(s PolicyState) (Allocation, error) {
 	defaultPolicy.once.Do(func() { defaultPolicy.policy, defaultPolicy.err = DefaultPolicy() })
 	if defaultPolicy.err != nil {

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 // Goroutines forecast on predictors sharing a slot, one predictor also shared between

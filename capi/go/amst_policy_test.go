@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func TestAMSTTransportCases(t *testing.T) {

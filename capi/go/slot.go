@@ -39,18 +39,30 @@ func NewSlot(model *Model) (*Slot, error) {
 	return newSlot(h), nil
 }
 
-// Close releases this handle; predictors using the slot keep it. Idempotent, never blocks.
+// Close releases this handle; predictors using the slot keep it. Idempotent, never blocks;
+// closing a nil slot does nothing.
 func (s *Slot) Close() error {
+	if s == nil {
+		return nil
+	}
 	s.h.close()
 	runtime.SetFinalizer(s, nil)
 	return nil
+}
+
+// handle is the slot's C handle; nil for a nil slot, whose methods then return ErrClosed.
+func (s *Slot) handle() *handle[C.pba_slot] {
+	if s == nil {
+		return nil
+	}
+	return s.h
 }
 
 // Reload swaps in the .pba file at path and returns the new generation.
 func (s *Slot) Reload(path string) (uint64, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	h, err := s.h.acquire()
+	h, err := s.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -62,7 +74,7 @@ func (s *Slot) Reload(path string) (uint64, error) {
 
 // ReloadBytes swaps in a model from the bytes of a .pba file (copied).
 func (s *Slot) ReloadBytes(data []byte) (uint64, error) {
-	h, err := s.h.acquire()
+	h, err := s.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -87,7 +99,7 @@ func (s *Slot) Replace(model *Model) (uint64, error) {
 	if mh == nil {
 		return 0, invalid("Slot.Replace: model is nil")
 	}
-	h, err := s.h.acquire()
+	h, err := s.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -99,7 +111,7 @@ func (s *Slot) Replace(model *Model) (uint64, error) {
 
 // Generation is 0 while the slot is empty, 1 for its first model, +1 on every swap.
 func (s *Slot) Generation() (uint64, error) {
-	h, err := s.h.acquire()
+	h, err := s.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -111,7 +123,7 @@ func (s *Slot) acquire() (*C.pba_slot, error) {
 	if s == nil {
 		return nil, nil
 	}
-	return s.h.acquire()
+	return s.handle().acquire()
 }
 
 func (s *Slot) release() {

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"pba"
-	"pba/internal/cref"
+	pba "github.com/pba-project/pba/capi/go"
+	"github.com/pba-project/pba/capi/go/internal/cref"
 )
 
 // The pba package against the C interface called directly (internal/cref, structs built by

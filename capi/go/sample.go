@@ -138,10 +138,10 @@ type Forecast struct {
 	Mode            Mode // the mode that answered
 	Fallback        bool // every value came from the fallback rule
 	FallbackReason  FallbackReason
-	FallbackFields  Field // values from the fallback rule
-	UnknownFields   Field // fields never measured on this link, reported as 0
-	ModelGeneration uint64
-	ModelVersion    string // "a+b" for a hybrid of two models, "" without a model
+	FallbackFields  Field  // values from the fallback rule
+	UnknownFields   Field  // fields never measured on this link, reported as 0
+	ModelGeneration uint64 // of the answering model's slot (a hybrid of both: the internet one's); 0: none
+	ModelVersion    string // of the answering model; "datacenter+internet" for a hybrid of both, "" for none
 }
 
 // fromC converts a forecast; version is a cached copy of its model version, reused (without

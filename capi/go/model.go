@@ -115,11 +115,22 @@ func DefaultModelNames() []string {
 
 // Close releases the model; predictors, slots and policies made from it keep working. It is
 // idempotent and never blocks: a call in progress on another goroutine finishes first. Other
-// methods return ErrClosed afterwards.
+// methods return ErrClosed afterwards. Closing a nil model does nothing.
 func (m *Model) Close() error {
+	if m == nil {
+		return nil
+	}
 	m.h.close()
 	runtime.SetFinalizer(m, nil)
 	return nil
+}
+
+// handle is the model's C handle; nil for a nil model, whose methods then return ErrClosed.
+func (m *Model) handle() *handle[C.pba_model] {
+	if m == nil {
+		return nil
+	}
+	return m.h
 }
 
 // ModelInfo describes a model's shape and provenance.
@@ -138,7 +149,7 @@ type ModelInfo struct {
 
 // Info describes the model.
 func (m *Model) Info() (ModelInfo, error) {
-	h, err := m.h.acquire()
+	h, err := m.handle().acquire()
 	if err != nil {
 		return ModelInfo{}, err
 	}
@@ -167,7 +178,7 @@ func (m *Model) Info() (ModelInfo, error) {
 // Metadata returns the model's metadata as text, key by key: strings as they are, numbers
 // in their shortest exact decimal form, arrays as "[a, b]" with strings quoted.
 func (m *Model) Metadata() (map[string]string, error) {
-	h, err := m.h.acquire()
+	h, err := m.handle().acquire()
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +214,7 @@ func (m *Model) ForwardBatch(batch int, input, output []float32) error {
 		return &Error{Code: ErrShapeMismatch,
 			Message: fmt.Sprintf("Forward: input has %d floats and output %d; neither may be empty", len(input), len(output))}
 	}
-	h, err := m.h.acquire()
+	h, err := m.handle().acquire()
 	if err != nil {
 		return err
 	}
@@ -223,7 +234,7 @@ func (m *Model) acquire() (*C.pba_model, error) {
 	if m == nil {
 		return nil, nil
 	}
-	return m.h.acquire()
+	return m.handle().acquire()
 }
 
 func (m *Model) release() {

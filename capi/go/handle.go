@@ -25,11 +25,11 @@ func newHandle[T any](ptr *T, free func(*T)) *handle[T] {
 // A nil handle (a zero-value Model, Slot, ...) is closed.
 func (h *handle[T]) acquire() (*T, error) {
 	if h == nil {
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	if h.state.Add(1)&handleClosed != 0 {
 		h.release()
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	return h.ptr, nil
 }

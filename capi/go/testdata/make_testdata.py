@@ -2,7 +2,7 @@
 """Writes the small models the Go tests use, and reference outputs of the LSTM model computed
 by tools/pba_format.py's float64 numpy forward pass (independent of pba's C++ kernels).
 
-    /usr/bin/python3 examples/go/testdata/make_testdata.py
+    /usr/bin/python3 capi/go/testdata/make_testdata.py
 
 The outputs are committed; rerun only to change them.
 """

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func TestVersionsAgree(t *testing.T) {

@@ -97,23 +97,21 @@ const (
 	RoleInternet   Role = C.PBA_ROLE_INTERNET   // a mode-aware predictor's internet model
 )
 
-// NewPredictor creates a predictor for one link.
+// NewPredictor creates a predictor for one link. A field out of its range is refused with
+// ErrInvalidArgument naming it.
 func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	c := C.pba_predictor_config_default()
 	c.mode = C.int(cfg.Mode)
 	c.utc_offset_s = C.double(cfg.UTCOffset.Seconds())
 	c.sample_interval_s = C.double(cfg.SampleInterval.Seconds())
 	c.max_gap_s = C.double(cfg.MaxGap.Seconds())
 	if cfg.AccuracyWindow != 0 {
-		if cfg.AccuracyWindow < 0 || cfg.AccuracyWindow > 1<<31 {
-			return nil, invalid(fmt.Sprintf("NewPredictor: AccuracyWindow %d out of range", cfg.AccuracyWindow))
-		}
 		c.accuracy_window = C.uint32_t(cfg.AccuracyWindow)
 	}
 	if cfg.IntervalWindow != 0 {
-		if cfg.IntervalWindow < 0 || cfg.IntervalWindow > 1<<31 {
-			return nil, invalid(fmt.Sprintf("NewPredictor: IntervalWindow %d out of range", cfg.IntervalWindow))
-		}
 		c.interval_window = C.uint32_t(cfg.IntervalWindow)
 	}
 	if cfg.IntervalCoverage != 0 {
@@ -123,15 +121,9 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 		c.match_observed_samples = 0
 	}
 	if cfg.AverageSamples != 0 {
-		if cfg.AverageSamples < 0 || cfg.AverageSamples > 1<<31 {
-			return nil, invalid(fmt.Sprintf("NewPredictor: AverageSamples %d out of range", cfg.AverageSamples))
-		}
 		c.average_samples = C.uint32_t(cfg.AverageSamples)
 	}
 	if cfg.DwellSamples != 0 {
-		if cfg.DwellSamples < 0 || cfg.DwellSamples > 1<<31 {
-			return nil, invalid(fmt.Sprintf("NewPredictor: DwellSamples %d out of range", cfg.DwellSamples))
-		}
 		c.dwell_samples = C.uint32_t(cfg.DwellSamples)
 	}
 	if cfg.Hysteresis != 0 {
@@ -180,11 +172,24 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 }
 
 // Close releases the predictor. It is idempotent and never blocks: a call in progress on
-// another goroutine finishes first. Other methods return ErrClosed afterwards.
+// another goroutine finishes first. Other methods return ErrClosed afterwards. Closing a nil
+// predictor does nothing.
 func (p *Predictor) Close() error {
+	if p == nil {
+		return nil
+	}
 	p.h.close()
 	runtime.SetFinalizer(p, nil)
 	return nil
+}
+
+// handle is the predictor's C handle; nil for a nil predictor, whose methods then return
+// ErrClosed.
+func (p *Predictor) handle() *handle[C.pba_predictor] {
+	if p == nil {
+		return nil
+	}
+	return p.h
 }
 
 // ObserveStatus says what Observe did with a sample.
@@ -214,7 +219,7 @@ func (p *Predictor) Observe(s Sample) (ObserveResult, error) {
 	if sc.sample, err = s.c(); err != nil {
 		return ObserveResult{}, err
 	}
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return ObserveResult{}, err
 	}
@@ -234,7 +239,7 @@ func (p *Predictor) ObserveMany(samples []Sample) (int, error) {
 			return 0, invalid(fmt.Sprintf("ObserveMany: samples[%d]: %v", i, err))
 		}
 	}
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -259,7 +264,7 @@ func (p *Predictor) Predict() (Forecast, error) {
 
 // PredictInto is Predict writing into f; with f reused it allocates nothing.
 func (p *Predictor) PredictInto(f *Forecast) error {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return err
 	}
@@ -293,7 +298,7 @@ func (p *Predictor) RecordActual(actual Sample) (matched, expired int, err error
 	if err != nil {
 		return 0, 0, err
 	}
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -305,7 +310,7 @@ func (p *Predictor) RecordActual(actual Sample) (matched, expired int, err error
 
 // Reset forgets the link's samples and pending forecasts; counters and accuracy stay.
 func (p *Predictor) Reset() error {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return err
 	}
@@ -315,7 +320,7 @@ func (p *Predictor) Reset() error {
 
 // Mode is the mode the next forecast will use.
 func (p *Predictor) Mode() (Mode, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -332,7 +337,7 @@ func (p *Predictor) Mode() (Mode, error) {
 func (p *Predictor) Reload(role Role, path string) (uint64, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -344,7 +349,7 @@ func (p *Predictor) Reload(role Role, path string) (uint64, error) {
 
 // ReloadBytes is Reload from the bytes of a .pba file (copied).
 func (p *Predictor) ReloadBytes(role Role, data []byte) (uint64, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}
@@ -363,7 +368,7 @@ func (p *Predictor) ReloadBytes(role Role, data []byte) (uint64, error) {
 
 // Slot returns the slot behind role, to share its model with other predictors or reload it.
 func (p *Predictor) Slot(role Role) (*Slot, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +392,7 @@ func (p *Predictor) SetChallenger(role Role, challenger *Model, minMatched uint6
 	if ch == nil {
 		return invalid("SetChallenger: challenger is nil")
 	}
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return err
 	}
@@ -399,7 +404,7 @@ func (p *Predictor) SetChallenger(role Role, challenger *Model, minMatched uint6
 
 // ClearChallenger ends a comparison without promoting.
 func (p *Predictor) ClearChallenger(role Role) error {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return err
 	}
@@ -410,7 +415,7 @@ func (p *Predictor) ClearChallenger(role Role) error {
 // ChallengerText describes the comparison so far in a few lines naming the better model.
 // ErrNotReady without a challenger.
 func (p *Predictor) ChallengerText(role Role) (string, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return "", err
 	}
@@ -423,7 +428,7 @@ func (p *Predictor) ChallengerText(role Role) (string, error) {
 // PromoteChallenger swaps the challenger's model into the slot behind role (every predictor
 // sharing it gets it) and ends the comparison; it returns the new generation.
 func (p *Predictor) PromoteChallenger(role Role) (uint64, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, err
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 func readFileErr(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }

@@ -5,10 +5,9 @@ package pba
 */
 import "C"
 
-import "errors"
-
-// ErrorCode is a pba_status: the kind of failure, stable across versions. Match with
-// errors.Is(err, pba.ErrNotFound), never by message text.
+// ErrorCode is the kind of a failure: a pba_status, stable across versions, or one of the
+// package's own (negative) codes. Match with errors.Is(err, pba.ErrNotFound), never by message
+// text or ==.
 type ErrorCode int
 
 const (
@@ -30,8 +29,28 @@ const (
 	ErrInternal           ErrorCode = C.PBA_ERR_INTERNAL
 )
 
-// Error returns the library's short description of the code ("not found").
-func (c ErrorCode) Error() string { return "pba: " + C.GoString(C.pba_status_string(C.pba_status(c))) }
+// Failures the package detects itself; negative, so that no pba_status ever equals them.
+const (
+	// ErrClosed: a method of a closed handle (after Close, or Destroy for a Session), of a nil
+	// one, or a nil or closed predictor in a Links batch.
+	ErrClosed ErrorCode = -1
+	// ErrABIMismatch: the libpba linked at run time has another ABI version than the <pba.h>
+	// the package was compiled against (see CheckABI).
+	ErrABIMismatch ErrorCode = -2
+)
+
+// Error returns the short description of the code ("not found").
+func (c ErrorCode) Error() string { return "pba: " + c.text() }
+
+func (c ErrorCode) text() string {
+	switch c {
+	case ErrClosed:
+		return "use of a closed handle"
+	case ErrABIMismatch:
+		return "libpba's ABI version differs from the header's"
+	}
+	return C.GoString(C.pba_status_string(C.pba_status(c)))
+}
 
 // Error is a failure reported by libpba: its code and the detailed message (which call, which
 // file, which field).
@@ -50,7 +69,8 @@ func (e *Error) Error() string {
 // Unwrap makes errors.Is(err, pba.ErrNotFound) match the code.
 func (e *Error) Unwrap() error { return e.Code }
 
-// ErrClosed is returned by any method of a handle after its Close (or a Session's Destroy).
-var ErrClosed = errors.New("pba: use of a closed handle")
+// errClosed is what every method of a closed or nil handle returns: an *Error like any other,
+// made once so that the failure allocates nothing.
+var errClosed error = &Error{Code: ErrClosed}
 
 func invalid(message string) error { return &Error{Code: ErrInvalidArgument, Message: message} }

@@ -71,7 +71,7 @@ type PredictorStats struct {
 
 // Stats returns a snapshot of the predictor's counters and accuracy.
 func (p *Predictor) Stats() (PredictorStats, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return PredictorStats{}, err
 	}
@@ -162,7 +162,7 @@ func scoreFromC(c *C.pba_model_score) ModelScore {
 
 // ChallengerReport returns the comparison so far; ErrNotReady without a challenger.
 func (p *Predictor) ChallengerReport(role Role) (ChallengerReport, error) {
-	h, err := p.h.acquire()
+	h, err := p.handle().acquire()
 	if err != nil {
 		return ChallengerReport{}, err
 	}

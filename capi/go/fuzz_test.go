@@ -6,7 +6,7 @@ import (
 	"math"
 	"testing"
 
-	"pba"
+	pba "github.com/pba-project/pba/capi/go"
 )
 
 // Arbitrary sample sequences (any float64 bit patterns: NaN, Inf, negative, huge, timestamps
