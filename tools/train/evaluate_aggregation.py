@@ -40,9 +40,10 @@ NETWORK_HORIZON_S = 60.0
 HINDSIGHT_EWMA = tuple(float(a) for a in np.round(np.geomspace(0.001, 0.9, 25), 4))
 HINDSIGHT_MA = (1, 2, 3, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900)
 BASELINES = ("persistence", "mean10", "ewma0.3_10")
-ETAS = (0.5, 1.0, 2.0, 4.0, 8.0)
-SHARES = (0.003, 0.01, 0.03, 0.1)
+ETAS = (1.0, 2.0, 4.0)
+SHARES = (0.003, 0.01, 0.03)
 SNAPSHOTS = (2, 4, 6)
+PRIORS = ((0.03, 0.75), (0.1, 0.75), (0.3, 0.75), (0.03, 1.5), (0.1, 1.5), (0.3, 1.5), (1.0, 1e9))
 
 
 class Link:
@@ -120,14 +121,16 @@ def load(data_dir: str) -> list[Link]:
         folder = os.path.join(root, dataset)
         files = sorted(f for f in os.listdir(folder) if f.endswith(".csv"))
         raw = [np.loadtxt(os.path.join(folder, f), delimiter=",", skiprows=1, ndmin=2) for f in files]
-        interval = float(np.median(np.concatenate([np.diff(r[:, 0]) for r in raw])))
+        # nominal: Norway's 3G rows are 1.001 .. 1.02 s apart
+        interval = float(np.round(np.median(np.concatenate([np.diff(r[:, 0]) for r in raw]))))
         for f, r in zip(files, raw):
             links.append(Link(dataset, f[:-4], r[:, 0], r[:, 1], interval))
     return links
 
 
 def attach_network(links: list[Link], pba: str, cache: str) -> None:
-    """The `internet` model's per-sample forecasts from `pba replay` (NaN: fallback answered)."""
+    """The `internet` model's per-sample forecasts from `pba replay` (NaN where its `fallback`
+    column says the fallback rule answered)."""
     os.makedirs(cache, exist_ok=True)
     for link in links:
         if link.interval_s != 1.0:
@@ -144,11 +147,11 @@ def attach_network(links: list[Link], pba: str, cache: str) -> None:
         with open(out) as f:
             header = f.readline().strip().split(",")
         data = np.genfromtxt(out, delimiter=",", skip_header=1, usecols=(
-            header.index("t_s"), header.index("predicted_mbps"), header.index("bandwidth_from_model")))
+            header.index("t_s"), header.index("predicted_mbps"), header.index("fallback")))
         data = data.reshape(-1, 3)
         pos = np.searchsorted(link.t, data[:, 0])
         assert np.all(link.t[pos] == data[:, 0]), f"{out}: rows do not match the trace"
-        link.network[pos] = np.where(data[:, 2] == 1, data[:, 1], np.nan)
+        link.network[pos] = np.where(data[:, 2] == 0, data[:, 1], np.nan)
 
 
 class Prepared:
@@ -169,13 +172,16 @@ class Prepared:
             self.plans[k, with_network] = ag.plan(self.link.t, self.link.y, members, self.config_for(k))
         return self.plans[k, with_network]
 
-    def config_for(self, k: int, eta: float = ag.LEARNING_RATE, share: float = ag.SHARE) -> ag.Config:
+    def config_for(self, k: int, eta: float = ag.LEARNING_RATE, share: float = ag.SHARE,
+                   prior=(ag.PRIOR_AGE_RATIO, ag.PRIOR_WIDTH)) -> ag.Config:
         c = self.config
-        return ag.Config(c.horizon_s, c.target, c.horizon_steps, c.sample_interval_s, eta, share, k)
+        return ag.Config(c.horizon_s, c.target, c.horizon_steps, c.sample_interval_s, eta, share, k,
+                         *prior)
 
-    def served(self, eta: float, share: float, k: int, with_network: bool = True) -> np.ndarray:
+    def served(self, eta: float, share: float, k: int, prior, with_network: bool = True) -> np.ndarray:
         members = self.link.members(self.horizon_s, with_network)
-        return ag.run(self.plan(k, with_network, members), members, self.config_for(k, eta, share)).served
+        return ag.run(self.plan(k, with_network, members), members,
+                      self.config_for(k, eta, share, prior)).served
 
 
 def abs_errors(prep: Prepared, forecasts: np.ndarray) -> np.ndarray:
@@ -185,7 +191,7 @@ def abs_errors(prep: Prepared, forecasts: np.ndarray) -> np.ndarray:
     return np.abs(f - prep.actual[p][:, None]).sum(axis=0)
 
 
-def table_rows(preps: list[Prepared], eta, share, k) -> list[dict]:
+def table_rows(preps: list[Prepared], eta, share, k, prior) -> list[dict]:
     rows = []
     for dataset in sorted({p.link.dataset for p in preps}):
         for h in HORIZONS_S:
@@ -193,7 +199,7 @@ def table_rows(preps: list[Prepared], eta, share, k) -> list[dict]:
             n = sum(int(p.points.sum()) for p in group)
             if n == 0:
                 continue
-            served = sum(abs_errors(p, p.served(eta, share, k))[0] for p in group) / n
+            served = sum(abs_errors(p, p.served(eta, share, k, prior))[0] for p in group) / n
             base = sum(abs_errors(p, p.link.baselines) for p in group) / n
             hind = sum(abs_errors(p, p.link.hindsight) for p in group) / n
             best = int(np.argmin(hind))
@@ -217,7 +223,7 @@ def print_table(rows: list[dict]) -> None:
               f"{r['hindsight']:.4g} ({r['hindsight_label']}) | {100 * vs_h:+.1f}% |")
 
 
-def held_out_network(preps: list[Prepared], eta, share, k) -> None:
+def held_out_network(preps: list[Prepared], eta, share, k, prior) -> None:
     print("\nThe network member's effect on the routes the `internet` model never saw "
           f"(H = {NETWORK_HORIZON_S:g} s):\n")
     print("| dataset | points | served with network | without | network alone (where it answered) "
@@ -227,8 +233,8 @@ def held_out_network(preps: list[Prepared], eta, share, k) -> None:
         group = [p for p in preps if p.link.dataset == dataset and p.link.held_out
                  and p.horizon_s == NETWORK_HORIZON_S]
         n = sum(int(p.points.sum()) for p in group)
-        w = sum(abs_errors(p, p.served(eta, share, k, True))[0] for p in group) / n
-        wo = sum(abs_errors(p, p.served(eta, share, k, False))[0] for p in group) / n
+        w = sum(abs_errors(p, p.served(eta, share, k, prior, True))[0] for p in group) / n
+        wo = sum(abs_errors(p, p.served(eta, share, k, prior, False))[0] for p in group) / n
         base = (sum(abs_errors(p, p.link.baselines) for p in group) / n).min()
         hind = (sum(abs_errors(p, p.link.hindsight) for p in group) / n).min()
         # the network alone: on the points where it answered, against the served forecast there
@@ -237,49 +243,60 @@ def held_out_network(preps: list[Prepared], eta, share, k) -> None:
         for p in group:
             q = p.points & np.isfinite(p.link.network)
             net_err += np.abs(p.link.network[q] - p.actual[q]).sum()
-            served_err += np.abs(p.served(eta, share, k, True)[q] - p.actual[q]).sum()
+            served_err += np.abs(p.served(eta, share, k, prior, True)[q] - p.actual[q]).sum()
             m += int(q.sum())
         print(f"| {dataset} (held out) | {n} | {w:.4g} ({100 * (1 - w / base):+.1f}% vs baseline) | "
               f"{wo:.4g} | {net_err / m:.4g} vs served {served_err / m:.4g} on {m} points | "
               f"{base:.4g} | {hind:.4g} |")
 
 
-def score(preps: list[Prepared], datasets, eta, share, k) -> float:
-    """Mean over (dataset, horizon) of served MAE / best-in-hindsight MAE: the tuning objective."""
-    ratios = []
-    for dataset in datasets:
-        for h in HORIZONS_S:
-            group = [p for p in preps if p.link.dataset == dataset and p.horizon_s == h]
-            n = sum(int(p.points.sum()) for p in group)
-            if n == 0:
-                continue
-            served = sum(abs_errors(p, p.served(eta, share, k))[0] for p in group)
-            hind = sum(abs_errors(p, p.link.hindsight) for p in group).min()
-            ratios.append(served / hind)
-    return float(np.mean(ratios))
+def grid_errors(preps: list[Prepared]) -> dict:
+    """Served MAE / best-in-hindsight MAE per grid point (eta, share, k) and (dataset, horizon)."""
+    etas, shares = np.array([g[0] for g in itertools.product(ETAS, SHARES)]), \
+        np.array([g[1] for g in itertools.product(ETAS, SHARES)])
+    keys = sorted({(p.link.dataset, p.horizon_s) for p in preps})
+    sums = {(k, pr, key): np.zeros(len(etas)) for k in SNAPSHOTS for pr in PRIORS for key in keys}
+    hind = {key: 0.0 for key in keys}
+    for p in preps:
+        key = (p.link.dataset, p.horizon_s)
+        members = p.link.members(p.horizon_s)
+        for k in SNAPSHOTS:
+            for pr in PRIORS:
+                served, _, _ = ag.run_many(p.plan(k, True, members), members, etas, shares,
+                                           ag.prior(p.config_for(k, prior=pr)))
+                sums[k, pr, key] += abs_errors(p, served.T)
+    for key in keys:
+        group = [p for p in preps if (p.link.dataset, p.horizon_s) == key]
+        hind[key] = sum(abs_errors(p, p.link.hindsight) for p in group).min()
+    return {(e, s, k, pr): {key: sums[k, pr, key][j] / hind[key] for key in keys if hind[key] > 0}
+            for k in SNAPSHOTS for pr in PRIORS for j, (e, s) in enumerate(zip(etas, shares))}
 
 
 def tune(preps: list[Prepared]) -> None:
+    ratios = grid_errors(preps)
     datasets = sorted({p.link.dataset for p in preps})
-    grid = list(itertools.product(ETAS, SHARES, SNAPSHOTS))
-    scores = {g: {d: score(preps, [d], *g) for d in datasets} for g in grid}
-    print("\nLeave-one-dataset-out: parameters chosen on the other datasets (mean of served / "
-          "best-in-hindsight MAE over horizons), then scored on the one left out:\n")
-    print("| left out | chosen eta, share, k | on the others | on the left-out | "
+    grid = list(ratios)
+
+    def score(g, ds):
+        return float(np.mean([r for (d, _), r in ratios[g].items() if d in ds]))
+
+    print("\nLeave-one-dataset-out: parameters chosen on the other datasets (mean over their "
+          "horizons of served / best-in-hindsight MAE), then scored on the one left out:\n")
+    print("| left out | chosen eta, share, k, prior (age ratio, width) | on the others | on the left-out | "
           "best possible on the left-out |")
     print("|---|---|---:|---:|---:|")
     for d in datasets:
         others = [o for o in datasets if o != d]
-        g = min(grid, key=lambda g: np.mean([scores[g][o] for o in others]))
-        best = min(scores[x][d] for x in grid)
-        print(f"| {d} | {g} | {np.mean([scores[g][o] for o in others]):.4f} | {scores[g][d]:.4f} | "
-              f"{best:.4f} |")
-    print("\nAll three datasets, every grid point (mean ratio; lower is better):\n")
-    print("| eta | share | k | " + " | ".join(datasets) + " | mean |")
-    print("|---:|---:|---:|" + "---:|" * (len(datasets) + 1))
-    for g in sorted(grid, key=lambda g: np.mean(list(scores[g].values()))):
-        print(f"| {g[0]} | {g[1]} | {g[2]} | " + " | ".join(f"{scores[g][d]:.4f}" for d in datasets)
-              + f" | {np.mean(list(scores[g].values())):.4f} |")
+        g = min(grid, key=lambda g: score(g, others))
+        best = min(score(x, [d]) for x in grid)
+        print(f"| {d} | {g} | {score(g, others):.4f} | {score(g, [d]):.4f} | {best:.4f} |")
+    keys = sorted(next(iter(ratios.values())))
+    print("\nEvery grid point on every dataset and horizon (served / best-in-hindsight MAE):\n")
+    print("| eta | share | k | prior | " + " | ".join(f"{d} {h:g} s" for d, h in keys) + " | mean |")
+    print("|---:|---:|---:|---|" + "---:|" * (len(keys) + 1))
+    for g in sorted(grid, key=lambda g: score(g, datasets)):
+        print(f"| {g[0]} | {g[1]} | {g[2]} | {g[3][0]}, {g[3][1]:g} | " + " | ".join(f"{ratios[g][key]:.4f}" for key in keys)
+              + f" | {score(g, datasets):.4f} |")
 
 
 def main() -> None:
@@ -294,9 +311,9 @@ def main() -> None:
     links = load(args.data_dir)
     attach_network(links, args.pba, args.cache)
     preps = [Prepared(link, h) for link in links for h in HORIZONS_S]
-    g = (ag.LEARNING_RATE, ag.SHARE, ag.SNAPSHOTS_PER_HORIZON)
+    g = (ag.LEARNING_RATE, ag.SHARE, ag.SNAPSHOTS_PER_HORIZON, (ag.PRIOR_AGE_RATIO, ag.PRIOR_WIDTH))
     print(f"Aggregator: members {', '.join(m[0] for m in ag.MEMBERS)}; eta {g[0]}, share {g[1]}, "
-          f"{g[2]} snapshots per horizon. MAE in Mbps, target mean_over.\n")
+          f"{g[2]} snapshots per horizon, prior age ratio {g[3][0]} width {g[3][1]}. MAE in Mbps, target mean_over.\n")
     print_table(table_rows(preps, *g))
     held_out_network(preps, *g)
     if args.tune:

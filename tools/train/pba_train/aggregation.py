@@ -30,18 +30,20 @@ MEMBERS = (
     ("network", "network", 0),
     ("persistence", "ma", 1),
     ("ma10", "ma", 10),
-    ("ma60", "ma", 60),
     ("ewma_0.5", "ewma", 0.5),
     ("ewma_0.2", "ewma", 0.2),
     ("ewma_0.05", "ewma", 0.05),
     ("ewma_0.02", "ewma", 0.02),
     ("ewma_0.005", "ewma", 0.005),
+    ("ewma_0.001", "ewma", 0.001),
 )
-RING_SAMPLES = 60  # the longest moving average
+RING_SAMPLES = 10  # the longest moving average
 
 LEARNING_RATE = 2.0          # eta, per update, on losses in [0, 1]
 SHARE = 0.02                 # fixed-share mixing per update
 SNAPSHOTS_PER_HORIZON = 4    # one snapshot at most every H / 4 seconds
+PRIOR_AGE_RATIO = 0.1        # the prior favours smoothers whose data is ~0.1 H old on average
+PRIOR_WIDTH = 1.0            # ... with this spread in ln(age)
 MAX_SNAPSHOTS_PER_HORIZON = 6
 GAP_SAMPLE_INTERVALS = 10    # the predictor restarts a link after a gap this long
 
@@ -55,6 +57,8 @@ class Config:
     learning_rate: float = LEARNING_RATE
     share: float = SHARE
     snapshots_per_horizon: int = SNAPSHOTS_PER_HORIZON
+    prior_age_ratio: float = PRIOR_AGE_RATIO
+    prior_width: float = PRIOR_WIDTH
 
     @property
     def tolerance_s(self) -> float:
@@ -64,6 +68,27 @@ class Config:
     def spacing_s(self) -> float:
         """Least time between two snapshots (half a sample of slack for jittery clocks)."""
         return self.horizon_s / self.snapshots_per_horizon - self.tolerance_s
+
+
+def mean_age_s(kind: str, param, sample_interval_s: float) -> float:
+    """How old, on average, the samples a smoother averages are (persistence: 0)."""
+    if kind == "ma":
+        return 0.5 * (param - 1) * sample_interval_s
+    return (1.0 - param) / param * sample_interval_s
+
+
+def prior(config: Config, members=MEMBERS) -> np.ndarray:
+    """The weights a link starts from: a smoother's prior falls off as a Gaussian in
+    ln((age + dt) / (ratio H + dt)) with sd `prior_width`, age its mean_age_s; the network, made
+    for its horizon, gets the largest smoother prior. Sum 1."""
+    dt = config.sample_interval_s
+    centre = math.log(config.prior_age_ratio * config.horizon_s + dt)
+    z2 = np.array([math.nan if kind == "network" else
+                   ((math.log(mean_age_s(kind, p, dt) + dt) - centre) / config.prior_width) ** 2
+                   for _, kind, p in members])
+    z2[np.isnan(z2)] = np.nanmin(z2)
+    raw = np.exp(-0.5 * (z2 - z2.min()))  # relative to the closest: none underflows
+    return raw / raw.sum()
 
 
 def hedge_step(weights: np.ndarray, forecasts: np.ndarray, actual: float, eta: float,
@@ -80,7 +105,7 @@ def hedge_step(weights: np.ndarray, forecasts: np.ndarray, actual: float, eta: f
     v = w[awake] * np.exp(-eta * (loss - loss.min()))
     v = v * (mass / v.sum())
     w[awake] = (1.0 - share) * v + share * mass / awake.sum()
-    return w
+    return w / w.sum()
 
 
 def combine(weights: np.ndarray, forecasts: np.ndarray) -> tuple[float, bool]:
@@ -97,7 +122,8 @@ class Aggregator:
     def __init__(self, config: Config, members=MEMBERS):
         self.config = config
         self.members = members
-        self.weights = np.full(len(members), 1.0 / len(members))
+        self.prior = prior(config, members)
+        self.weights = self.prior.copy()
         self.updates = 0
         self.expired = 0
         self.restart()
@@ -109,10 +135,9 @@ class Aggregator:
         self.last_snapshot_s = None
 
     def reset_member(self, index: int) -> None:
-        n = len(self.members)
-        others = self.weights.sum() - self.weights[index]
-        self.weights *= (1.0 - 1.0 / n) / others
-        self.weights[index] = 1.0 / n
+        others = sum(w for i, w in enumerate(self.weights) if i != index)
+        self.weights *= (1.0 - self.prior[index]) / others
+        self.weights[index] = self.prior[index]
         for p in self.pending:
             p["forecasts"][index] = math.nan
 
@@ -308,27 +333,51 @@ class TraceReplay:
     expired: int
 
 
-def run(p: Plan, members: np.ndarray, config: Config, weights0: np.ndarray | None = None) -> TraceReplay:
+def run(p: Plan, members: np.ndarray, config: Config) -> TraceReplay:
+    served, history, applied = run_many(p, members, np.array([config.learning_rate]),
+                                        np.array([config.share]), prior(config))
+    return TraceReplay(served[0], history[applied, 0], len(p.events), p.expired)
+
+
+def run_many(p: Plan, members: np.ndarray, etas: np.ndarray, shares: np.ndarray,
+             weights0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """run() for G (eta, share) pairs at once, from weights0 [K] or [G, K]. Returns served [G, n], the weights after each
+    update [E + 1, G, K] (row 0: the prior) and, per sample, how many updates its forecast saw."""
     n, k = members.shape
-    w = np.full(k, 1.0 / k) if weights0 is None else weights0.copy()
-    weights = np.empty((n, k))
-    start = 0
-    for s, i in p.events:
-        if s > start:
-            weights[start:s] = w
-            start = s
-        w = hedge_step(w, members[i], p.target[i], config.learning_rate, config.share)
-    weights[start:] = w
+    g = len(etas)
+    eta = etas[:, None]
+    share = shares[:, None]
+    w = np.tile(weights0, (g, 1)) if weights0.ndim == 1 else weights0.copy()
+    history = np.empty((len(p.events) + 1, g, k))
+    history[0] = w
     awake = np.isfinite(members)
-    ready = awake.any(axis=1)
-    ww = np.where(awake, weights, 0.0)
-    served = np.full(n, math.nan)
-    served[ready] = (ww * np.where(awake, members, 0.0)).sum(axis=1)[ready] / ww.sum(axis=1)[ready]
-    return TraceReplay(served, weights, len(p.events), p.expired)
+    for e, (_, i) in enumerate(p.events):
+        a = awake[i]
+        f = members[i, a]
+        y = p.target[i]
+        scale = max(y, float(f.max()))
+        loss = np.abs(f - y) / scale if scale > 0 else np.zeros_like(f)
+        wa = w[:, a]
+        mass = wa.sum(axis=1, keepdims=True)
+        v = wa * np.exp(-eta * (loss - loss.min()))
+        v *= mass / v.sum(axis=1, keepdims=True)
+        w[:, a] = (1.0 - share) * v + share * mass / a.sum()
+        w /= w.sum(axis=1, keepdims=True)
+        history[e + 1] = w
+    settled_at = np.array([s for s, _ in p.events], dtype=np.int64)
+    applied = np.searchsorted(settled_at, np.arange(n), side="right")
+    served = np.full((g, n), math.nan)
+    values = np.where(awake, members, 0.0)
+    for c in range(0, n, 4096):
+        wc = history[applied[c:c + 4096]]  # [c, G, K]
+        num = np.einsum("cgk,ck->gc", wc, values[c:c + 4096])
+        den = np.einsum("cgk,ck->gc", wc, awake[c:c + 4096].astype(float))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            served[:, c:c + 4096] = np.where(den > 0, num / np.where(den > 0, den, 1.0), math.nan)
+    return served, history, applied
 
 
-def replay(t: np.ndarray, y: np.ndarray, members: np.ndarray, config: Config,
-           weights0: np.ndarray | None = None) -> TraceReplay:
+def replay(t: np.ndarray, y: np.ndarray, members: np.ndarray, config: Config) -> TraceReplay:
     """The aggregator over one trace. members [n, K]: each member's forecast after each
     sample (NaN: asleep), the smoothers' from smoother_forecasts on the same segments."""
-    return run(plan(t, y, members, config), members, config, weights0)
+    return run(plan(t, y, members, config), members, config)
