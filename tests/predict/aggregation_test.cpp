@@ -197,7 +197,7 @@ TEST_CASE("aggregation: nothing is ready before the first sample", "[predict][ag
     // The network alone can answer.
     const auto n = a.forecast(1.0, 3.0);
     CHECK(n.ready);
-    CHECK(n.bandwidth_mbps == 3.0);
+    CHECK(n.bandwidth_mbps == Approx(3.0).epsilon(1e-15));
     CHECK(n.leading == AggregationMember::network);
     CHECK(n.leading_weight == 1.0);
 }
