@@ -235,7 +235,7 @@ ForecastAggregator::Result ForecastAggregator::forecast(double t_s, double netwo
     r.leading_weight = weights_[static_cast<std::size_t>(r.leading)] / mass;
 
     const double spacing = config_.horizon_s / config_.snapshots_per_horizon - 0.5 * config_.sample_interval_s;
-    if (std::isfinite(t_s) && (!has_snapshot_ || t_s - last_snapshot_s_ >= spacing)) {
+    if (std::isfinite(t_s) && (!has_snapshot_ || (t_s > last_snapshot_s_ && t_s - last_snapshot_s_ >= spacing))) {
         if (pending_size_ == config_.snapshots_per_horizon + 2) {  // the oldest is pushed out
             std::copy(pending_.begin() + 1, pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_),
                       pending_.begin());

@@ -115,6 +115,23 @@ TEST_CASE("aggregation: value_at scores the sample at the target, and expires a 
     CHECK(a.weights() == before);
 }
 
+TEST_CASE("aggregation: forecasting twice at one time records one snapshot", "[predict][aggregation]") {
+    // FCC-like: 5 s samples, 10 s horizon, 4 snapshots per horizon: the spacing, 10 / 4 - 2.5,
+    // is 0, so every sample gets one, but a second forecast at the same time does not.
+    AggregationConfig c;
+    c.horizon_s = 10;
+    c.horizon_steps = 2;
+    c.sample_interval_s = 5;
+    ForecastAggregator a(c);
+    a.observe(0.0, 1.0);
+    a.forecast(0.0, kNaN);
+    a.forecast(0.0, kNaN);
+    CHECK(a.summary().snapshots_pending == 1);
+    a.observe(5.0, 1.0);
+    a.forecast(5.0, kNaN);
+    CHECK(a.summary().snapshots_pending == 2);
+}
+
 TEST_CASE("aggregation: mean_over with fewer than half the horizon's samples expires unscored",
           "[predict][aggregation]") {
     ForecastAggregator a(flat(4.0, 4));

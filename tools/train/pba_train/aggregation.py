@@ -203,7 +203,8 @@ class Aggregator:
         f = self.member_forecasts(network)
         value, ready = combine(self.weights, f)
         c = self.config
-        if ready and (self.last_snapshot_s is None or t - self.last_snapshot_s >= c.spacing_s):
+        if ready and (self.last_snapshot_s is None
+                      or (t > self.last_snapshot_s and t - self.last_snapshot_s >= c.spacing_s)):
             if len(self.pending) == c.snapshots_per_horizon + 2:
                 self.pending.pop(0)
                 self.expired += 1
@@ -287,7 +288,7 @@ def snapshot_times(t: np.ndarray, seg: np.ndarray, ready: np.ndarray, config: Co
     for i in range(len(t)):
         if seg[i] != prev:
             prev, last = seg[i], None
-        if ready[i] and (last is None or t[i] - last >= config.spacing_s):
+        if ready[i] and (last is None or (t[i] > last and t[i] - last >= config.spacing_s)):
             taken.append(i)
             last = t[i]
     return np.array(taken, dtype=np.int64)
