@@ -289,11 +289,14 @@ TEST_CASE("aggregation: reset_member puts a member back at its prior", "[predict
     CHECK(a.weights()[kMa10] / a.weights()[kPersistence] == Approx(before[kMa10] / before[kPersistence]).epsilon(1e-14));
 }
 
-TEST_CASE("aggregation: the prior favours smoothers about 0.1 horizon old", "[predict][aggregation]") {
+TEST_CASE("aggregation: the prior favours smoothers about prior_age_ratio horizons old", "[predict][aggregation]") {
     // Hand-computed for H = 60 s, 1 s samples: centre ln(0.1 * 60 + 1) = ln 7; persistence's
     // age 0 gives z = ln(1/7); ma10's mean age 4.5 s gives z = ln(5.5/7), the closest (ewma_0.2's
     // 4 s: ln(5/7)), so the network shares its (largest) prior.
-    ForecastAggregator a(AggregationConfig{});
+    AggregationConfig c;
+    c.prior_age_ratio = 0.1;
+    c.prior_width = 1.0;
+    ForecastAggregator a(c);
     const auto& p = a.prior();
     CHECK(sum(p) == Approx(1.0).epsilon(1e-15));
     const double zp = std::log(1.0 / 7.0), zc = std::log(5.5 / 7.0);

@@ -3,7 +3,7 @@
 with the naive baselines and with the best single smoother chosen in hindsight.
 
     tools/train/evaluate_aggregation.py DATA_DIR [--pba build/release/tools/pba] [--cache DIR]
-                                                 [--tune] [--quick]
+                                                 [--tune]
 
 DATA_DIR holds traces/<dataset>/*.csv (`t_s,throughput_mbps`). Each trace is one link: the
 aggregator starts from equal weights on it. Horizons 10 s, 60 s and 15 min, target mean_over,
@@ -40,10 +40,11 @@ NETWORK_HORIZON_S = 60.0
 HINDSIGHT_EWMA = tuple(float(a) for a in np.round(np.geomspace(0.001, 0.9, 25), 4))
 HINDSIGHT_MA = (1, 2, 3, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900)
 BASELINES = ("persistence", "mean10", "ewma0.3_10")
-ETAS = (1.0, 2.0, 4.0)
-SHARES = (0.003, 0.01, 0.03)
-SNAPSHOTS = (2, 4, 6)
-PRIORS = ((0.03, 0.75), (0.1, 0.75), (0.3, 0.75), (0.03, 1.5), (0.1, 1.5), (0.3, 1.5), (1.0, 1e9))
+ETAS = (0.5, 1.0, 2.0)
+SHARES = (0.001, 0.003, 0.01)
+SNAPSHOTS = (4,)
+PRIORS = ((0.1, 1.0), (0.3, 0.75), (0.5, 0.75), (0.5, 1.0), (1.0, 0.75))
+SNAPSHOT_CHOICES = (2, 3, 4, 6)  # checked at the chosen eta, share and prior
 
 
 class Link:
@@ -299,13 +300,28 @@ def tune(preps: list[Prepared]) -> None:
               + f" | {score(g, datasets):.4f} |")
 
 
+def snapshot_choice(preps: list[Prepared], eta, share, prior) -> None:
+    print("\nSnapshots per horizon at the chosen eta, share and prior (served / best-in-hindsight MAE):\n")
+    keys = sorted({(p.link.dataset, p.horizon_s) for p in preps})
+    print("| k | " + " | ".join(f"{d} {h:g} s" for d, h in keys) + " | mean |")
+    print("|---:|" + "---:|" * (len(keys) + 1))
+    for k in SNAPSHOT_CHOICES:
+        ratios = []
+        for key in keys:
+            group = [p for p in preps if (p.link.dataset, p.horizon_s) == key]
+            served = sum(abs_errors(p, p.served(eta, share, k, prior))[0] for p in group)
+            ratios.append(served / sum(abs_errors(p, p.link.hindsight) for p in group).min())
+        print(f"| {k} | " + " | ".join(f"{r:.4f}" for r in ratios) + f" | {np.mean(ratios):.4f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data_dir")
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--pba", default=os.path.join(here, "..", "..", "build", "release", "tools", "pba"))
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "pba-aggregation-network"))
-    ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--tune", action="store_true", help="also the leave-one-dataset-out choice "
+                    "of the learning parameters and the snapshot count (slow: ~10 min)")
     args = ap.parse_args()
 
     links = load(args.data_dir)
@@ -318,6 +334,7 @@ def main() -> None:
     held_out_network(preps, *g)
     if args.tune:
         tune(preps)
+        snapshot_choice(preps, g[0], g[1], g[3])
 
 
 if __name__ == "__main__":

@@ -37,17 +37,17 @@ struct AggregationConfig {
     std::uint32_t horizon_steps = 60;
     double sample_interval_s = 1.0;  // matching tolerance: half of it
     // Hedge learning rate per update; losses are normalised to [0, 1].
-    double learning_rate = 2.0;
+    double learning_rate = 1.0;
     // Fixed share per update, in (0, 1): each awake member keeps 1 - share of its weight and the
     // rest is spread evenly over them, so a member that becomes the best can take over.
-    double share = 0.01;
+    double share = 0.003;
     // At most this many snapshots per horizon (1 .. kMaxSnapshotsPerHorizon): forecasts 1 s
     // apart share most of their target, and scoring each would count one error many times.
     std::uint32_t snapshots_per_horizon = 4;
     // The starting weights: a smoother whose samples are on average `prior_age_ratio * horizon_s`
     // old is favoured, others fall off as a Gaussian in the log of their mean age with sd
     // `prior_width`; the network gets the largest smoother prior.
-    double prior_age_ratio = 0.1;
+    double prior_age_ratio = 0.5;
     double prior_width = 1.0;
 };
 

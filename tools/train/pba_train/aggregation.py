@@ -39,10 +39,10 @@ MEMBERS = (
 )
 RING_SAMPLES = 10  # the longest moving average
 
-LEARNING_RATE = 2.0          # eta, per update, on losses in [0, 1]
-SHARE = 0.02                 # fixed-share mixing per update
+LEARNING_RATE = 1.0          # eta, per update, on losses in [0, 1]
+SHARE = 0.003                # fixed-share mixing per update
 SNAPSHOTS_PER_HORIZON = 4    # one snapshot at most every H / 4 seconds
-PRIOR_AGE_RATIO = 0.1        # the prior favours smoothers whose data is ~0.1 H old on average
+PRIOR_AGE_RATIO = 0.5        # the prior favours smoothers whose data is ~H/2 old on average
 PRIOR_WIDTH = 1.0            # ... with this spread in ln(age)
 MAX_SNAPSHOTS_PER_HORIZON = 6
 GAP_SAMPLE_INTERVALS = 10    # the predictor restarts a link after a gap this long
