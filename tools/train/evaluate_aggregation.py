@@ -43,7 +43,7 @@ BASELINES = ("persistence", "mean10", "ewma0.3_10")
 ETAS = (0.5, 1.0, 2.0)
 SHARES = (0.001, 0.003, 0.01)
 SNAPSHOTS = (4,)
-PRIORS = ((0.1, 1.0), (0.3, 0.75), (0.5, 0.75), (0.5, 1.0), (1.0, 0.75))
+PRIORS = ((0.1, 1.0), (0.3, 0.75), (0.5, 0.75), (0.5, 1.0), (0.7, 0.75), (1.0, 0.75))
 SNAPSHOT_CHOICES = (2, 3, 4, 6)  # checked at the chosen eta, share and prior
 
 
