@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pba_train import forecast, pipeline, policy, traces  # noqa: E402
+from pba_train import aggregation, forecast, pipeline, policy, traces  # noqa: E402
 
 nan = np.nan
 
@@ -106,3 +106,53 @@ def test_tuned_baselines_pick_the_smoother_that_fits_the_horizon():
 def test_policy_reward_matches_the_design(state, alloc, expected):
     assert policy.reward(np.array([state], float), np.array([alloc]))[0] == \
         pytest.approx(expected)
+
+
+def test_aggregation_hedge_step_by_hand():
+    # Equal weights; the network says 13, the 8 smoothers 10, the target is 10: losses 3/13
+    # and 0, eta 2, share 0.01 -> w = 0.99 v / sum(v) + 0.01 / 9.
+    w = aggregation.hedge_step(np.full(9, 1 / 9), np.array([13.0] + [10.0] * 8), 10.0, 2.0, 0.01)
+    e = np.exp(-6 / 13)
+    assert w[0] == pytest.approx(0.99 * e / (8 + e) + 0.01 / 9, rel=1e-12)
+    assert w[1:] == pytest.approx(np.full(8, 0.99 / (8 + e) + 0.01 / 9), rel=1e-12)
+    # an asleep member keeps its weight; the awake ones keep their total
+    w2 = aggregation.hedge_step(np.full(9, 1 / 9), np.array([nan, 20.0] + [10.0] * 7), 10.0, 2.0, 0.01)
+    assert w2[0] == pytest.approx(1 / 9, rel=1e-14)
+    assert w2.sum() == pytest.approx(1.0, rel=1e-14)
+
+
+def test_aggregation_prior_by_hand():
+    # H = 60 s, 1 s samples: centre ln 7; ma10 (mean age 4.5 s) is the closest, persistence (0)
+    p = aggregation.prior(aggregation.Config(60.0, "mean_over", 60, 1.0, prior_age_ratio=0.1,
+                                             prior_width=1.0))
+    zp, zc = np.log(1 / 7), np.log(5.5 / 7)
+    assert p[1] / p[0] == pytest.approx(np.exp(-0.5 * (zp ** 2 - zc ** 2)), rel=1e-12)
+    assert p[2] == p[0] == p.max()
+    assert p.sum() == pytest.approx(1.0)
+
+
+def test_aggregation_replay_equals_the_step_by_step_rule():
+    rng = np.random.default_rng(3)
+    n = 1500
+    t = np.arange(n, dtype=float)
+    t[800:] += 30.0  # a gap: both restart the smoothers and drop the pending snapshots
+    y = 10 * np.exp(np.cumsum(rng.normal(0, 0.05, n)))
+    y[rng.random(n) < 0.03] = nan
+    net = np.where(np.arange(n) < 200, nan, y * 1.1)
+    for target in ("mean_over", "value_at"):
+        config = aggregation.Config(30.0, target, 30, 1.0)
+        step = aggregation.Aggregator(config)
+        seg = aggregation.segments(t, 1.0)
+        served = []
+        for i in range(n):
+            if i > 0 and seg[i] != seg[i - 1]:
+                step.restart()
+            step.observe(t[i], y[i])
+            served.append(step.forecast(t[i], net[i])[0])
+        members = np.stack([net] + [aggregation.smoother_forecasts(y, seg, kind, p)
+                                    for _, kind, p in aggregation.MEMBERS[1:]], axis=1)
+        fast = aggregation.replay(t, y, members, config)
+        assert fast.updates == step.updates > 50
+        assert fast.expired == step.expired
+        np.testing.assert_allclose(fast.served, served, rtol=1e-10)
+        np.testing.assert_allclose(fast.weights[-1], step.weights, rtol=1e-10)
