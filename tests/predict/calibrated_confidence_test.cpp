@@ -75,6 +75,8 @@ TEST_CASE("calibrated confidence: the prior before any outcome, then hits and mi
     c.reset();
     CHECK(c.probability() == Approx(0.43));
     CHECK(c.outcomes() == 0.0);
+    // Per-link state in a fleet of thousands: a few numbers, no heap.
+    static_assert(sizeof(CalibratedConfidence) <= 40);
 }
 
 TEST_CASE("calibrated confidence: forecasts less than half a horizon apart share one outcome",
