@@ -58,7 +58,7 @@ def table(points, tolerance: float, min_count: int, bar_points: float):
         judged = n >= min_count
         ok = abs(observed - stated) * 100 <= bar_points
         passed &= ok or not judged
-        rows.append((d, n, stated, observed, "yes" if ok else ("NO" if judged else "-")))
+        rows.append((d, n, stated, observed, ("yes" if ok else "NO") if judged else "-"))
     return rows, passed
 
 
