@@ -119,6 +119,8 @@ TEST_CASE("the transport's fallback case: no model, ten samples give 154 / 25.4 
 }
 
 TEST_CASE("confidence_rule and confidence_tolerance: defaults, round trip, refusals", "[capi]") {
+    // The fields took the place of reserved ones: the struct keeps the size it had (x86-64, LP64).
+    CHECK(sizeof(pba_predictor_config) == 208);
     const pba_predictor_config defaults = pba_predictor_config_default();
     CHECK(defaults.confidence_rule == PBA_CONFIDENCE_TRANSPORT);
     CHECK(defaults.confidence_tolerance == 0.2);
