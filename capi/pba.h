@@ -288,7 +288,8 @@ typedef struct pba_forecast {
     double latency_ms;
     double packet_loss; /* 0..1 */
     double jitter_ms;
-    double confidence;  /* 0..1; <= 0.5 from the fallback rule */
+    double confidence;  /* 0..1, by config.confidence_rule; the transport rule's is <= 0.5 from
+                           the fallback rule */
     /* [low, high] holds the actual bandwidth with probability interval_coverage; coverage is
      * 0 (and low = high = bandwidth_mbps) until enough forecasts were checked to size it. */
     double bandwidth_low_mbps;
@@ -359,6 +360,17 @@ PBA_API uint64_t pba_slot_generation(const pba_slot* slot);
  * Every call is thread-safe; calls on one predictor are serialised. */
 typedef struct pba_predictor pba_predictor;
 
+/* How pba_forecast.confidence is computed (docs/predictors.md, "Confidence"). */
+typedef enum pba_confidence_rule {
+    /* The transport's rule: with fewer than 10 forecasts made 0.5, else clamp(1 - mean relative
+     * error / 0.2, 0, 1) over the last <= 20 matched forecasts; <= 0.5 from the fallback rule. */
+    PBA_CONFIDENCE_TRANSPORT = 0,
+    /* The probability that the measured bandwidth the forecast stands for lies within
+     * confidence_tolerance of it (|actual - forecast| <= tolerance x actual), estimated from the
+     * link's own matured forecasts (model and fallback forecasts each from their own). */
+    PBA_CONFIDENCE_CALIBRATED = 1
+} pba_confidence_rule;
+
 typedef struct pba_predictor_config {
     size_t struct_size; /* sizeof(pba_predictor_config) */
 
@@ -400,7 +412,11 @@ typedef struct pba_predictor_config {
     double internet_max_bandwidth_mbps;
     double internet_min_packet_loss;
 
-    uint32_t reserved[8]; /* must be zero */
+    /* These took the place of reserved[0..2]; the struct's size is unchanged and zero means the
+     * default, so a caller compiled against the earlier header behaves as before. */
+    double confidence_tolerance; /* the calibrated rule's "within", in (0, 1]; 0: 0.2 */
+    uint32_t confidence_rule;    /* a pba_confidence_rule (default PBA_CONFIDENCE_TRANSPORT) */
+    uint32_t reserved[5];        /* must be zero */
 } pba_predictor_config;
 
 static inline pba_predictor_config pba_predictor_config_default(void) {
@@ -430,6 +446,8 @@ static inline pba_predictor_config pba_predictor_config_default(void) {
     c.internet_min_latency_ms = 50.0;
     c.internet_max_bandwidth_mbps = 1000.0;
     c.internet_min_packet_loss = 0.01;
+    c.confidence_tolerance = 0.2;
+    c.confidence_rule = PBA_CONFIDENCE_TRANSPORT;
     for (i = 0; i < sizeof c.reserved / sizeof c.reserved[0]; ++i) c.reserved[i] = 0;
     return c;
 }

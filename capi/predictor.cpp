@@ -41,6 +41,8 @@ static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::ba
 static_assert(PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP ==
               static_cast<int>(predict::ObserveStatus::refused_backwards_timestamp));
 static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error));
+static_assert(PBA_CONFIDENCE_TRANSPORT == static_cast<int>(predict::ConfidenceRule::transport) &&
+              PBA_CONFIDENCE_CALIBRATED == static_cast<int>(predict::ConfidenceRule::calibrated));
 
 // pba_mode counts from 1 (0 is AUTO); predict::Mode from 0.
 std::uint32_t to_c(predict::Mode mode) noexcept { return static_cast<std::uint32_t>(mode) + 1; }
@@ -253,6 +255,13 @@ pba_status check_config(const char* fn, const pba_predictor_config* c) noexcept 
                     "{}: config sets a single model and datacenter/internet models; a predictor is one kind", fn);
     if (c->mode < PBA_MODE_AUTO || c->mode > PBA_MODE_HYBRID)
         return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.mode {} is not a pba_mode (0..3)", fn, c->mode);
+    if (c->confidence_rule > PBA_CONFIDENCE_CALIBRATED)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.confidence_rule {} is not a pba_confidence_rule (0..1)", fn,
+                    c->confidence_rule);
+    if (!(c->confidence_tolerance >= 0.0 && c->confidence_tolerance <= 1.0))
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config.confidence_tolerance {} must lie in (0, 1] (0: the default 0.2)", fn,
+                    c->confidence_tolerance);
     if (single && c->mode != PBA_MODE_AUTO)
         return fail(PBA_ERR_INVALID_ARGUMENT,
                     "{}: config.mode {} needs a mode-aware predictor; a single model serves every link (use "
@@ -270,6 +279,8 @@ predict::PredictorConfig predictor_config(const pba_predictor_config& c) {
     p.interval_window = c.interval_window;
     p.interval_coverage = c.interval_coverage;
     p.match_observed_samples = c.match_observed_samples != 0;
+    p.confidence_rule = static_cast<predict::ConfidenceRule>(c.confidence_rule);
+    if (c.confidence_tolerance != 0.0) p.confidence_tolerance = c.confidence_tolerance;
     return p;
 }
 

@@ -72,6 +72,11 @@ type PredictorConfig struct {
 	IntervalCoverage float64       // 0: 0.9
 	MatchActualsOnly bool          // forecasts are settled only by RecordActual, not by Observe
 
+	// The rule behind Forecast.Confidence: ConfidenceTransport (default) or ConfidenceCalibrated.
+	Confidence ConfidenceRule
+	// The calibrated rule's "within": |actual - forecast| <= tolerance x actual; in (0, 1]; 0: 0.2.
+	ConfidenceTolerance float64
+
 	// Mode detection (mode-aware predictors with ModeAuto).
 	AverageSamples    int             // moving-average length; 0: 10
 	DwellSamples      int             // consecutive samples before a switch; 0: 3
@@ -79,6 +84,17 @@ type PredictorConfig struct {
 	DisableHysteresis bool            // no margin (Hysteresis ignored)
 	Thresholds        *ModeThresholds // nil: DefaultModeThresholds
 }
+
+// ConfidenceRule says how Forecast.Confidence is computed (docs/predictors.md, "Confidence").
+type ConfidenceRule int
+
+const (
+	// ConfidenceTransport is the transport's rule: clamp(1 - mean relative error / 0.2, 0, 1).
+	ConfidenceTransport ConfidenceRule = C.PBA_CONFIDENCE_TRANSPORT
+	// ConfidenceCalibrated is the probability, estimated from the link's own matured forecasts,
+	// that the measured bandwidth lies within ConfidenceTolerance of the forecast.
+	ConfidenceCalibrated ConfidenceRule = C.PBA_CONFIDENCE_CALIBRATED
+)
 
 // Predictor forecasts one link. All methods are safe for concurrent use (calls on one
 // predictor are serialised by the library); Close may race with them: they then return
@@ -119,6 +135,18 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 	}
 	if cfg.MatchActualsOnly {
 		c.match_observed_samples = 0
+	}
+	if cfg.Confidence != ConfidenceTransport && cfg.Confidence != ConfidenceCalibrated {
+		return nil, invalid(fmt.Sprintf("NewPredictor: Confidence %d is not ConfidenceTransport or ConfidenceCalibrated",
+			cfg.Confidence))
+	}
+	c.confidence_rule = C.uint32_t(cfg.Confidence)
+	if cfg.ConfidenceTolerance != 0 {
+		if !(cfg.ConfidenceTolerance > 0 && cfg.ConfidenceTolerance <= 1) {
+			return nil, invalid(fmt.Sprintf("NewPredictor: ConfidenceTolerance %g must lie in (0, 1]",
+				cfg.ConfidenceTolerance))
+		}
+		c.confidence_tolerance = C.double(cfg.ConfidenceTolerance)
 	}
 	if cfg.AverageSamples != 0 {
 		c.average_samples = C.uint32_t(cfg.AverageSamples)

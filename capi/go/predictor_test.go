@@ -38,6 +38,43 @@ func TestTransportFallbackCase(t *testing.T) {
 	}
 }
 
+// The calibrated rule by hand: fallback forecasts of 100 Mbps for samples of 100 (five times)
+// then 115; the forecast after the sixth has five matured outcomes, the last within 20 % of its
+// actual but not within 10 %. With λ = 44/45 and the prior 0.43 of strength 15:
+// (6.45 + hits) / (15 + outcomes), outcomes = 45 (1 - λ^5).
+func TestCalibratedConfidence(t *testing.T) {
+	lambda := 44.0 / 45.0
+	outcomes := 45 * (1 - math.Pow(lambda, 5))
+	for _, c := range []struct {
+		cfg  pba.PredictorConfig
+		want float64
+	}{
+		{pba.PredictorConfig{}, 0.5}, // the transport's rule: fewer than 10 forecasts
+		{pba.PredictorConfig{Confidence: pba.ConfidenceCalibrated}, (6.45 + outcomes) / (15 + outcomes)},
+		{pba.PredictorConfig{Confidence: pba.ConfidenceCalibrated, ConfidenceTolerance: 0.1},
+			(6.45 + lambda*45*(1-math.Pow(lambda, 4))) / (15 + outcomes)},
+	} {
+		p := newPredictor(t, c.cfg)
+		var f pba.Forecast
+		for i := 0; i < 6; i++ {
+			bw := 100.0
+			if i == 5 {
+				bw = 115
+			}
+			if _, err := p.Observe(sample(float64(i), bw, 80, 0, 1)); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if f, err = p.Predict(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !near(f.Confidence, c.want, 1e-12) {
+			t.Errorf("%+v: confidence %.15g, want %.15g", c.cfg, f.Confidence, c.want)
+		}
+	}
+}
+
 func TestModelForecastAndHotReload(t *testing.T) {
 	m := loadModel(t, "linear_2x_plus_1000.pba")
 	p := newPredictor(t, pba.PredictorConfig{Model: m})
@@ -135,6 +172,9 @@ func TestConfigErrors(t *testing.T) {
 		"unknown mode":    {Mode: 9},
 		"coverage":        {IntervalCoverage: 1.5},
 		"negative window": {AccuracyWindow: -1},
+		"confidence rule": {Confidence: 2},
+		"tolerance":       {ConfidenceTolerance: 1.5},
+		"NaN tolerance":   {ConfidenceTolerance: math.NaN()},
 	}
 	for name, cfg := range cases {
 		if _, err := pba.NewPredictor(cfg); !errors.Is(err, pba.ErrInvalidArgument) {

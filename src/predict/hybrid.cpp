@@ -115,7 +115,9 @@ HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::sha
       detector_(config.detector),
       pending_(pending_capacity(datacenter_, internet_)),
       accuracy_(config.predictor.accuracy_window),
-      coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
+      coverage_(config.predictor.interval_coverage, config.predictor.interval_window),
+      combined_{{CalibratedConfidence(config.predictor.confidence_tolerance),
+                 CalibratedConfidence(config.predictor.confidence_tolerance)}} {}
 
 HybridPredictor::HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
                                  const HybridConfig& config)
@@ -163,7 +165,11 @@ MatchCounts HybridPredictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
     const MatchCounts counts =
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
-            accuracy_.record(p.fallback ? ForecastSource::fallback : ForecastSource::model, p.predicted, actual);
+            const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
+            accuracy_.record(source, p.predicted, actual);
+            if (p.combined)
+                combined_[static_cast<std::size_t>(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
+                                                                   p.target_unix_s - p.made_at_unix_s);
             coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s, p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
@@ -184,6 +190,7 @@ Forecast HybridPredictor::predict() {
     const auto started = std::chrono::steady_clock::now();
     const Mode mode = mode_locked();
     Forecast f;
+    bool combined = false;
     switch (mode) {
         case Mode::datacenter: f = datacenter_.predict(); break;
         case Mode::internet: f = internet_.predict(); break;
@@ -194,14 +201,21 @@ Forecast HybridPredictor::predict() {
                 f = inet;
             else if (inet.fallback && !dc.fallback)
                 f = dc;
-            else
+            else {
                 f = combine(dc, inet);
+                combined = true;
+            }
             break;
         }
     }
     f.mode = mode;
 
     const ForecastSource source = f.fallback ? ForecastSource::fallback : ForecastSource::model;
+    if (combined) {
+        f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] =
+            combined_[static_cast<std::size_t>(source)].probability();
+        f.confidence = f.confidence_by_rule[static_cast<std::size_t>(config_.predictor.confidence_rule)];
+    }
     accuracy_.note_forecast(source);
     PendingForecast pending;
     pending.made_at_unix_s = f.made_at_unix_s;
@@ -209,6 +223,7 @@ Forecast HybridPredictor::predict() {
     pending.target = f.target;
     pending.horizon_steps = f.horizon_steps;
     pending.fallback = f.fallback;
+    pending.combined = combined;
     pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
     pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
     if (pending_.capacity() < 2 * static_cast<std::size_t>(f.horizon_steps) + 8)
@@ -220,6 +235,9 @@ Forecast HybridPredictor::predict() {
     ++by_mode_[static_cast<std::size_t>(mode)];
     if (f.fallback) ++by_reason_[static_cast<std::size_t>(f.fallback_reason)];
     last_confidence_ = f.confidence;
+    for (std::size_t i = 0; i < kForecastFieldCount; ++i)
+        last_forecast_[i] = (f.unknown_fields & field_bit(static_cast<SampleField>(i))) ? kMissing
+                                                                                       : f.value(static_cast<SampleField>(i));
     latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
     return f;
 }
@@ -244,6 +262,7 @@ PredictorStats HybridPredictor::stats() const {
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = coverage_.summary();
+    s.last_forecast = last_forecast_;  // last_measured: the member's, which saw the same samples
     return s;
 }
 

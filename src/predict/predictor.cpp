@@ -29,6 +29,11 @@ const PredictorConfig& checked(const PredictorConfig& c) {
         fail(fmt::format("predictor interval_window {} must lie in 1..{}", c.interval_window, kMaxRollingWindow));
     if (!(c.interval_coverage > 0.0 && c.interval_coverage < 1.0))
         fail(fmt::format("predictor interval_coverage {} must lie in (0, 1)", c.interval_coverage));
+    if (static_cast<std::size_t>(c.confidence_rule) >= kConfidenceRuleCount)
+        fail(fmt::format("predictor confidence_rule {} is not transport (0) or calibrated (1)",
+                         static_cast<unsigned>(c.confidence_rule)));
+    if (!(c.confidence_tolerance > 0.0 && c.confidence_tolerance <= 1.0))
+        fail(fmt::format("predictor confidence_tolerance {} must lie in (0, 1]", c.confidence_tolerance));
     return c;
 }
 
@@ -68,7 +73,9 @@ Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& con
       pending_(16),
       accuracy_(config.accuracy_window),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
-                  ConformalInterval(config.interval_coverage, config.interval_window)}} {
+                  ConformalInterval(config.interval_coverage, config.interval_window)}},
+      calibrated_{{CalibratedConfidence(config.confidence_tolerance),
+                   CalibratedConfidence(config.confidence_tolerance)}} {
     if (!slot_) throw Error(Errc::invalid_argument, "predictor needs a model slot (null given)");
     refresh_model();
 }
@@ -109,6 +116,7 @@ void Predictor::refresh_model() {
         // Past errors describe the previous model, not this one.
         accuracy_.reset_confidence(ForecastSource::model);
         intervals_[index(ForecastSource::model)].reset();
+        calibrated_[index(ForecastSource::model)].reset();
     }
     model_ = std::move(snap.model);
     generation_ = snap.generation;
@@ -162,6 +170,9 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
         result.status = ObserveStatus::accepted_after_gap;
     }
     window_.push(cleaned.sample);
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
+        if (const double v = field_value(cleaned.sample, static_cast<SampleField>(f)); std::isfinite(v))
+            last_measured_[f] = v;
     last_timestamp_ = t;
     has_sample_ = true;
     ++samples_.accepted;
@@ -178,6 +189,8 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
             accuracy_.record(source, p.predicted, actual);
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);
+            calibrated_[index(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
+                                              p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
@@ -248,9 +261,13 @@ Forecast Predictor::forecast_locked() {
     fc.packet_loss = values[2];
     fc.jitter_ms = values[3];
 
-    fc.confidence = accuracy_.confidence(source);
-    if (!from_model) fc.confidence = std::min(fc.confidence, kFallbackMaxConfidence);
-    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = fc.confidence;
+    // The fallback cap is the transport rule's; the calibrated rule measures the fallback's
+    // own hit rate, so it states that as it is.
+    double transport = accuracy_.confidence(source);
+    if (!from_model) transport = std::min(transport, kFallbackMaxConfidence);
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = transport;
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = calibrated_[index(source)].probability();
+    fc.confidence = fc.confidence_by_rule[static_cast<std::size_t>(config_.confidence_rule)];
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
     fc.bandwidth_high_mbps = band.high;
@@ -292,6 +309,8 @@ Forecast Predictor::forecast_locked() {
     if (!from_model) ++by_reason_[static_cast<std::size_t>(reason)];
     last_confidence_ = fc.confidence;
     last_mode_ = fc.mode;
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
+        last_forecast_[f] = (fc.unknown_fields & field_bit(static_cast<SampleField>(f))) ? kMissing : values[f];
     return fc;
 }
 
@@ -314,9 +333,13 @@ PredictorStats Predictor::stats_locked() const {
     s.latency = latency_.summary();
     s.accuracy = accuracy_.summary();
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
-    s.model_confidence = accuracy_.confidence(ForecastSource::model);
+    s.model_confidence = config_.confidence_rule == ConfidenceRule::calibrated
+                             ? calibrated_[index(ForecastSource::model)].probability()
+                             : accuracy_.confidence(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = intervals_[index(ForecastSource::model)].summary();
+    s.last_forecast = last_forecast_;
+    s.last_measured = last_measured_;
     const ModelSlot::Snapshot snap = slot_->snapshot();
     s.model_generation = snap.generation;
     s.reloads_succeeded = slot_->reloads_succeeded();

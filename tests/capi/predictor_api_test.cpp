@@ -120,6 +120,55 @@ TEST_CASE("the transport's fallback case: no model, ten samples give 154 / 25.4 
     CHECK(f.mode != PBA_MODE_AUTO);
 }
 
+TEST_CASE("confidence_rule and confidence_tolerance: defaults, round trip, refusals", "[capi]") {
+    // The fields took the place of reserved ones: the struct keeps the size it had (x86-64, LP64).
+    CHECK(sizeof(pba_predictor_config) == 208);
+    const pba_predictor_config defaults = pba_predictor_config_default();
+    CHECK(defaults.confidence_rule == PBA_CONFIDENCE_TRANSPORT);
+    CHECK(defaults.confidence_tolerance == 0.2);
+
+    // No model: fallback forecasts of 100 Mbps for samples of 100, 100, 100, 100, 100, 115. The
+    // forecast after the sixth has five matured outcomes: four hits, then 100 against 115, within
+    // 20 % (15 <= 23) but not within 10 % (15 > 11.5). By hand, with λ = 44/45 and the prior 0.43
+    // of strength 15: outcomes = 45 (1 - λ^5); hits = outcomes at 0.2, λ 45 (1 - λ^4) at 0.1.
+    const double lambda = 44.0 / 45.0;
+    const double outcomes = 45 * (1 - std::pow(lambda, 5));
+    const double at_20pct = (6.45 + outcomes) / (15 + outcomes);
+    const double at_10pct = (6.45 + lambda * 45 * (1 - std::pow(lambda, 4))) / (15 + outcomes);
+    auto sixth = [](const pba_predictor_config& c) {
+        Predictor p(c);
+        pba_forecast f = forecast_struct();
+        for (int i = 0; i < 6; ++i) {
+            const pba_sample s = sample(1000.0 + i, i < 5 ? 100.0 : 115.0, 80.0, 0.0, 1.0);
+            REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+            REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+        }
+        CHECK(f.fallback == 1);
+        return f.confidence;
+    };
+    CHECK(sixth(defaults) == 0.5);  // the transport's rule: fewer than 10 forecasts
+    pba_predictor_config c = defaults;
+    c.confidence_rule = PBA_CONFIDENCE_CALIBRATED;
+    CHECK(sixth(c) == Approx(at_20pct));
+    c.confidence_tolerance = 0.1;
+    CHECK(sixth(c) == Approx(at_10pct));
+    c.confidence_tolerance = 0.0;  // a caller of the earlier header, whose reserved fields were 0
+    CHECK(sixth(c) == Approx(at_20pct));
+
+    pba_predictor* p = reinterpret_cast<pba_predictor*>(0x1);
+    c = defaults;
+    c.confidence_rule = 2;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(p == nullptr);
+    CHECK_THAT(last_error(), Catch::Contains("config.confidence_rule 2 is not a pba_confidence_rule"));
+    for (double bad : {-0.1, 1.5, std::nan("")}) {
+        c = defaults;
+        c.confidence_tolerance = bad;
+        CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(), Catch::Contains("config.confidence_tolerance"));
+    }
+}
+
 TEST_CASE("a single-model predictor answers from its model: bandwidth 2 bw + 1000", "[capi]") {
     Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
     pba_predictor_config config = pba_predictor_config_default();
@@ -228,9 +277,9 @@ TEST_CASE("predictor arguments: NULL, struct sizes, reserved fields, combination
     CHECK_THAT(last_error(), Catch::Contains("config.struct_size is 16"));
 
     c = pba_predictor_config_default();
-    c.reserved[7] = 1;
+    c.reserved[4] = 1;
     CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("config.reserved[7]"));
+    CHECK_THAT(last_error(), Catch::Contains("config.reserved[4]"));
 
     c = pba_predictor_config_default();
     c.model = model.m;

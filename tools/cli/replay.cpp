@@ -200,7 +200,7 @@ void warn_about(const trace::Trace& tr, double model_interval_s) {
 }  // namespace
 
 int replay(const Argv& argv) {
-    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode"}, {"quiet"});
+    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode", "confidence"}, {"quiet"});
     std::string trace_path;
     if (auto t = args.get("trace")) {
         trace_path = *t;
@@ -214,6 +214,12 @@ int replay(const Argv& argv) {
     const std::string mode = args.get("mode").value_or("single");
     if (mode != "single" && mode != "auto" && mode != "hybrid")
         throw UsageError{"--mode must be single, auto or hybrid, got '" + mode + "'"};
+    const std::string confidence = args.get("confidence").value_or("transport");
+    if (confidence != "transport" && confidence != "calibrated")
+        throw UsageError{"--confidence must be transport or calibrated, got '" + confidence + "'"};
+    predict::PredictorConfig predictor_config;
+    predictor_config.confidence_rule =
+        confidence == "calibrated" ? predict::ConfidenceRule::calibrated : predict::ConfidenceRule::transport;
 
     std::shared_ptr<const Model> model;
     std::string model_text;
@@ -232,7 +238,7 @@ int replay(const Argv& argv) {
     double interval_s = 1.0;
     if (mode == "single") {
         try {
-            single = std::make_unique<predict::Predictor>(model);
+            single = std::make_unique<predict::Predictor>(model, predictor_config);
         } catch (const Error& e) {
             throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
         }
@@ -240,6 +246,7 @@ int replay(const Argv& argv) {
     } else {
         predict::HybridConfig config;
         config.policy = mode == "auto" ? predict::ModePolicy::automatic : predict::ModePolicy::hybrid;
+        config.predictor = predictor_config;
         const auto datacenter = default_model("datacenter");
         try {
             hybrid = std::make_unique<predict::HybridPredictor>(datacenter, model, config);
@@ -258,7 +265,8 @@ int replay(const Argv& argv) {
     const trace::Replay r = single ? trace::replay(tr, *single, options) : trace::replay(tr, *hybrid, options);
     bar.done();
 
-    fmt::print("pba replay: {}\nmodel:      {}, version {}\n", trace_path, model_text, model->version());
+    fmt::print("pba replay: {}\nmodel:      {}, version {}; {} confidence\n", trace_path, model_text,
+               model->version(), confidence);
     print_summary(tr, r, options.amst);
     if (r.summary.forecasts > 0) print_allocation(r.summary.allocation);
 

@@ -9,7 +9,9 @@
 #include "pba/model/model.hpp"
 #include "pba/nn/network.hpp"
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/challenger.hpp"
+#include "pba/predict/confidence_rule.hpp"
 #include "pba/predict/fallback.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
@@ -38,6 +40,11 @@ struct PredictorConfig {
     // Match pending forecasts against the samples given to observe(). Turn off when the
     // caller reports measurements through record_actual() instead.
     bool match_observed_samples = true;
+    // The rule whose value is served as Forecast::confidence (every rule's value is in
+    // Forecast::confidence_by_rule either way).
+    ConfidenceRule confidence_rule = ConfidenceRule::transport;
+    // The calibrated rule's "within": |actual - forecast| <= tolerance x actual; in (0, 1].
+    double confidence_tolerance = kDefaultConfidenceTolerance;
 };
 
 // What observe() did with a sample. A refused sample changes nothing but its counter.
@@ -148,6 +155,7 @@ private:
     PendingForecasts pending_;
     AccuracyTracker accuracy_;
     std::array<ConformalInterval, kForecastSourceCount> intervals_;
+    std::array<CalibratedConfidence, kForecastSourceCount> calibrated_;
 
     // Counters.
     SampleCounts samples_;
@@ -160,6 +168,8 @@ private:
     LatencyHistogram latency_;
     double last_confidence_ = 0.0;
     Mode last_mode_ = Mode::hybrid;
+    std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
+    std::array<double, kForecastFieldCount> last_measured_{kMissing, kMissing, kMissing, kMissing};
 
     std::unique_ptr<Comparison> challenger_;
 };
