@@ -133,13 +133,12 @@ void ForecastAggregator::observe(double t_s, double bandwidth_mbps) noexcept {
             }
         } else if (t_s > s.made_at_s) {
             if (t_s <= s.target_s + tolerance && measured) {
-                s.measured_sum += bandwidth_mbps;
-                ++s.measured_count;
+                s.measured.add(bandwidth_mbps);
             }
             if (t_s >= s.target_s - tolerance) {
                 const std::uint32_t needed = (config_.horizon_steps + 1) / 2;
-                if (s.measured_count >= needed && s.measured_count > 0)
-                    update(s.forecasts, s.measured_sum / s.measured_count);
+                if (s.measured.count() >= needed && s.measured.count() > 0)
+                    update(s.forecasts, s.measured.mean());
                 else
                     ++expired_;
                 done = true;
@@ -205,10 +204,10 @@ std::array<double, kAggregationMemberCount> ForecastAggregator::member_forecasts
     f.fill(kMissing);
     if (usable(network_mbps)) f[kNetwork] = network_mbps;
     if (ring_size_ > 0) {
-        double sum = 0.0;
-        for (std::size_t i = 0; i < ring_size_; ++i) sum += ring_[(ring_head_ + i) % kRingSamples];
+        RunningMean mean;  // overflow-free: bandwidths near DBL_MAX sum past it
+        for (std::size_t i = 0; i < ring_size_; ++i) mean.add(ring_[(ring_head_ + i) % kRingSamples]);
         f[kPersistence] = ring_[(ring_head_ + ring_size_ - 1) % kRingSamples];
-        f[kMa10] = sum / static_cast<double>(ring_size_);
+        f[kMa10] = mean.mean();
     }
     for (std::size_t e = 0; e < kEwmaCount; ++e)
         if (ewma_norm_[e] > 0.0) f[kFirstEwma + e] = ewma_sum_[e] / ewma_norm_[e];
@@ -242,7 +241,7 @@ ForecastAggregator::Result ForecastAggregator::forecast(double t_s, double netwo
             --pending_size_;
             ++expired_;
         }
-        pending_[pending_size_++] = Snapshot{t_s, t_s + config_.horizon_s, r.members, 0.0, 0};
+        pending_[pending_size_++] = Snapshot{t_s, t_s + config_.horizon_s, r.members, RunningMean{}};
         last_snapshot_s_ = t_s;
         has_snapshot_ = true;
     }

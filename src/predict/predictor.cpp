@@ -15,6 +15,10 @@ namespace pba::predict {
 namespace {
 
 constexpr std::size_t kMaxRollingWindow = 100000;
+constexpr double kMaxHorizonS = 1e6;
+// A link whose sample spacing is off the model's interval by more than this share is not one
+// the model can answer: its window would span another stretch of time than it was trained on.
+constexpr double kIntervalTolerance = 0.5;
 
 const PredictorConfig& checked(const PredictorConfig& c) {
     auto fail = [](const std::string& m) { throw Error(Errc::invalid_argument, m); };
@@ -34,6 +38,16 @@ const PredictorConfig& checked(const PredictorConfig& c) {
                          static_cast<unsigned>(c.confidence_rule)));
     if (!(c.confidence_tolerance > 0.0 && c.confidence_tolerance <= 1.0))
         fail(fmt::format("predictor confidence_tolerance {} must lie in (0, 1]", c.confidence_tolerance));
+    if (c.aggregation != AggregationPolicy::automatic && c.aggregation != AggregationPolicy::on &&
+        c.aggregation != AggregationPolicy::off)
+        fail(fmt::format("predictor aggregation {} is not a policy (automatic 0, on 1, off 2)",
+                         static_cast<int>(c.aggregation)));
+    if (!(std::isfinite(c.horizon_s) && c.horizon_s >= 0.0 && c.horizon_s <= kMaxHorizonS))
+        fail(fmt::format("predictor horizon_s {} must lie in [0, {}] (0: the model's)", c.horizon_s, kMaxHorizonS));
+    if (c.horizon_s > 0.0 && c.aggregation == AggregationPolicy::off)
+        fail(fmt::format("predictor horizon_s {} needs aggregation: only the aggregation of smoothers serves a horizon "
+                         "other than the model's",
+                         c.horizon_s));
     return c;
 }
 
@@ -45,6 +59,15 @@ void copy_version(std::array<char, kModelVersionCapacity>& out, const char* vers
 constexpr std::size_t index(ForecastSource s) noexcept { return static_cast<std::size_t>(s); }
 
 }  // namespace
+
+const char* to_string(AggregationPolicy policy) noexcept {
+    switch (policy) {
+        case AggregationPolicy::automatic: return "automatic";
+        case AggregationPolicy::on: return "on";
+        case AggregationPolicy::off: return "off";
+    }
+    return "unknown";
+}
 
 const char* to_string(ObserveStatus status) noexcept {
     switch (status) {
@@ -117,13 +140,66 @@ void Predictor::refresh_model() {
         accuracy_.reset_confidence(ForecastSource::model);
         intervals_[index(ForecastSource::model)].reset();
         calibrated_[index(ForecastSource::model)].reset();
+        if (aggregator_) aggregator_->reset_member(AggregationMember::network);
     }
     model_ = std::move(snap.model);
     generation_ = snap.generation;
+    refresh_aggregator();
+}
+
+double Predictor::horizon_locked() const noexcept {
+    if (config_.horizon_s > 0.0) return config_.horizon_s;
+    if (model_) return model_->horizon_s() > 0.0 ? model_->horizon_s() : model_->horizon_steps() * sample_interval_locked();
+    return sample_interval_locked();
+}
+
+bool Predictor::network_applies() const noexcept {
+    if (!model_) return false;
+    if (config_.horizon_s > 0.0 && model_->horizon_s() > 0.0 && config_.horizon_s != model_->horizon_s()) return false;
+    const double expected = model_->sample_interval_s();
+    if (expected <= 0.0) return true;
+    return std::abs(sample_interval_locked() / expected - 1.0) <= kIntervalTolerance;
+}
+
+// (Re)builds the aggregator when aggregation turns on or what it forecasts changes: the
+// horizon, the target, or the link's interval (known only after a few samples). Rebuilding
+// forgets the weights, which happens when a link starts or its model's horizon changes.
+void Predictor::refresh_aggregator() {
+    bool on = config_.aggregation == AggregationPolicy::on;
+    if (config_.aggregation == AggregationPolicy::automatic)
+        on = config_.horizon_s > 0.0 ||
+             (model_ && (!network_applies() ||
+                         (model_->mode() == Mode::internet && model_->target() == ForecastTarget::mean_over)));
+    if (!on) {
+        aggregator_.reset();
+        return;
+    }
+    const double interval_s = sample_interval_locked();
+    AggregationConfig wanted;
+    wanted.horizon_s = horizon_locked();
+    wanted.sample_interval_s = interval_s;
+    const bool model_horizon = model_ && network_applies();
+    wanted.target = model_horizon ? model_->target() : ForecastTarget::mean_over;
+    wanted.horizon_steps = model_horizon ? model_->horizon_steps()
+                                         : static_cast<std::uint32_t>(std::max(1.0, std::round(wanted.horizon_s / interval_s)));
+    if (aggregator_ && aggregator_config_.horizon_s == wanted.horizon_s && aggregator_config_.target == wanted.target &&
+        aggregator_config_.horizon_steps == wanted.horizon_steps &&
+        std::abs(aggregator_config_.sample_interval_s / interval_s - 1.0) <= kIntervalTolerance)
+        return;
+    aggregator_.emplace(wanted);
+    aggregator_config_ = wanted;
+    // The smoothers start from the samples the window holds, so a rebuild loses no history.
+    for (std::size_t i = 0; i < window_.size(); ++i)
+        aggregator_->observe(window_[i].timestamp_unix_s, window_[i].bandwidth_mbps);
 }
 
 double Predictor::sample_interval_locked() const noexcept {
     if (config_.sample_interval_s > 0.0) return config_.sample_interval_s;
+    if (spacing_count_ > 0) {
+        std::array<double, 5> sorted = spacings_s_;
+        std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(spacing_count_));
+        return sorted[spacing_count_ / 2];
+    }
     if (model_ && model_->sample_interval_s() > 0.0) return model_->sample_interval_s();
     return 1.0;
 }
@@ -138,7 +214,7 @@ double Predictor::max_gap_locked() const noexcept {
     if (config_.max_gap_s > 0.0) return config_.max_gap_s;
     if (config_.max_gap_s < 0.0) return never;
     if (config_.sample_interval_s > 0.0) return 10.0 * config_.sample_interval_s;
-    if (model_ && model_->sample_interval_s() > 0.0) return 10.0 * model_->sample_interval_s();
+    if (spacing_count_ > 0 || (model_ && model_->sample_interval_s() > 0.0)) return 10.0 * sample_interval_locked();
     return never;
 }
 
@@ -164,8 +240,18 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     const CleanedSample cleaned = clean_sample(sample);
     result.dropped_fields = cleaned.dropped_fields;
     samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(cleaned.dropped_fields));
-    if (has_sample_ && t - last_timestamp_ > max_gap_locked()) {
+    bool gap = false;
+    if (has_sample_) {
+        gap = t - last_timestamp_ > max_gap_locked();
+        // Every spacing counts, gaps too: a link sampled every 60 s by a 1 s model's predictor
+        // sees one "gap", then its own interval.
+        spacings_s_[spacing_head_] = t - last_timestamp_;
+        spacing_head_ = (spacing_head_ + 1) % spacings_s_.size();
+        spacing_count_ = std::min(spacing_count_ + 1, spacings_s_.size());
+    }
+    if (gap) {
         window_.clear();
+        if (aggregator_) aggregator_->restart();
         ++samples_.window_resets;
         result.status = ObserveStatus::accepted_after_gap;
     }
@@ -173,6 +259,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     for (std::size_t f = 0; f < kForecastFieldCount; ++f)
         if (const double v = field_value(cleaned.sample, static_cast<SampleField>(f)); std::isfinite(v))
             last_measured_[f] = v;
+    if (aggregator_) aggregator_->observe(t, cleaned.sample.bandwidth_mbps);
     last_timestamp_ = t;
     has_sample_ = true;
     ++samples_.accepted;
@@ -229,10 +316,13 @@ Forecast Predictor::forecast_locked() {
     fc.made_at_unix_s = window_.newest().timestamp_unix_s;
     const FallbackValues fallback = fallback_forecast(window_);
 
+    refresh_aggregator();
     FallbackReason reason = FallbackReason::none;
     DecodedOutputs decoded;
     if (!model_) {
         reason = FallbackReason::no_model;
+    } else if (!network_applies()) {
+        reason = FallbackReason::not_applicable;
     } else if (window_.size() < model_->pipeline().rows()) {
         reason = FallbackReason::window_filling;
     } else if (model_->pipeline().encode(window_, config_.utc_offset_s, input_, means_) >= 0) {
@@ -256,6 +346,23 @@ Forecast Predictor::forecast_locked() {
             fc.unknown_fields |= fallback.unknown_fields & bit;
         }
     }
+    if (aggregator_) {
+        const bool network_answered = !(fc.fallback_fields & field_bit(SampleField::bandwidth_mbps));
+        if (network_answered) fc.network_bandwidth_mbps = values[0];
+        const ForecastAggregator::Result mix =
+            aggregator_->forecast(fc.made_at_unix_s, network_answered ? values[0] : kMissing);
+        if (mix.ready) {
+            values[0] = mix.bandwidth_mbps;
+            fc.aggregated = true;
+            fc.leading_member = mix.leading;
+            fc.leading_weight = mix.leading_weight;
+            for (std::size_t m = 0; m < kAggregationMemberCount; ++m) {
+                if (std::isnan(mix.members[m])) continue;
+                fc.member_bandwidth_mbps[m] = mix.members[m];
+                fc.awake_members |= 1u << m;
+            }
+        }
+    }
     fc.bandwidth_mbps = values[0];
     fc.latency_ms = values[1];
     fc.packet_loss = values[2];
@@ -273,17 +380,20 @@ Forecast Predictor::forecast_locked() {
     fc.bandwidth_high_mbps = band.high;
     fc.interval_coverage = band.coverage;
 
-    if (model_) {
+    if (aggregator_) {
+        fc.horizon_steps = aggregator_config_.horizon_steps;
+        fc.horizon_s = aggregator_config_.horizon_s;
+        fc.target = aggregator_config_.target;
+    } else if (model_) {
         fc.horizon_steps = model_->horizon_steps();
         fc.horizon_s = model_->horizon_s() > 0.0 ? model_->horizon_s() : fc.horizon_steps * sample_interval_locked();
         fc.target = model_->target();
-        fc.mode = model_->mode();
     } else {
         fc.horizon_steps = 1;
         fc.horizon_s = sample_interval_locked();
         fc.target = ForecastTarget::value_at;
-        fc.mode = Mode::hybrid;
     }
+    fc.mode = model_ ? model_->mode() : Mode::hybrid;
     fc.target_unix_s = fc.made_at_unix_s + fc.horizon_s;
     fc.fallback = !from_model;
     fc.fallback_reason = reason;
@@ -352,7 +462,10 @@ void Predictor::reset() noexcept {
     std::lock_guard lock(mutex_);
     window_.clear();
     pending_.clear();
+    if (aggregator_) aggregator_->restart();
     has_sample_ = false;
+    spacing_count_ = 0;
+    spacing_head_ = 0;
     if (challenger_) challenger_->shadow->reset();
 }
 
@@ -368,6 +481,11 @@ void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t
     for (std::size_t i = 0; i < window_.size(); ++i) shadow.window_.push(window_[i]);
     shadow.has_sample_ = has_sample_;
     shadow.last_timestamp_ = last_timestamp_;
+    shadow.spacings_s_ = spacings_s_;
+    shadow.spacing_count_ = spacing_count_;
+    shadow.spacing_head_ = spacing_head_;
+    shadow.aggregator_.reset();
+    shadow.refresh_aggregator();
     comparison->champion_start = accuracy_.totals();
     comparison->champion_predictions_start = predictions_;
     comparison->champion_fallbacks_start = by_source_[index(ForecastSource::fallback)];

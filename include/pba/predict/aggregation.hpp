@@ -7,25 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pba/predict/aggregation_member.hpp"
 #include "pba/predict/forecast.hpp"
+#include "pba/predict/running_mean.hpp"
 
 namespace pba::predict {
-
-// The members, from fast to slow. An EWMA's alpha is per sample.
-enum class AggregationMember : std::uint8_t {
-    network = 0,  // the model's forecast, when it answered
-    persistence,  // the newest sample
-    ma10,         // the mean of the newest 10 samples
-    ewma_0_5,
-    ewma_0_2,
-    ewma_0_05,
-    ewma_0_02,
-    ewma_0_005,
-    ewma_0_001,
-};
-inline constexpr std::size_t kAggregationMemberCount = 9;
-// Stable labels: "network", "persistence", "ma10", "ewma_0.5", ... "ewma_0.001".
-const char* to_string(AggregationMember member) noexcept;
 
 inline constexpr std::uint32_t kMaxSnapshotsPerHorizon = 6;
 
@@ -105,8 +91,7 @@ private:
         double made_at_s = 0.0;
         double target_s = 0.0;
         std::array<double, kAggregationMemberCount> forecasts{};
-        double measured_sum = 0.0;  // mean_over: the finite samples since made_at
-        std::uint32_t measured_count = 0;
+        RunningMean measured;  // mean_over: the finite samples since made_at
     };
 
     std::array<double, kAggregationMemberCount> member_forecasts(double network_mbps) const noexcept;

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "pba/model/model.hpp"
 #include "pba/nn/network.hpp"
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/aggregation.hpp"
 #include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/challenger.hpp"
 #include "pba/predict/confidence_rule.hpp"
@@ -24,6 +26,18 @@
 
 namespace pba::predict {
 
+// Whether the served bandwidth is the network's forecast alone or the online per-link
+// aggregation of it with simple smoothers (aggregation.hpp, docs/aggregation.md).
+enum class AggregationPolicy : std::uint8_t {
+    // On for internet-mode models that forecast a mean over their horizon (the embedded
+    // `internet`), and for any link the model cannot answer: one sampled at another interval
+    // than the model's, or asked for another horizon (see horizon_s). Off without a model.
+    automatic = 0,
+    on = 1,
+    off = 2,  // the network's forecast alone, else the fallback rule (pba 1.0's behaviour)
+};
+const char* to_string(AggregationPolicy policy) noexcept;
+
 struct PredictorConfig {
     // Local time for the hour_of_day / day_of_week features: seconds east of UTC, |offset| <= 86400.
     double utc_offset_s = 0.0;
@@ -37,6 +51,11 @@ struct PredictorConfig {
     std::size_t accuracy_window = 100;  // matched forecasts in the rolling accuracy (1..100000)
     std::size_t interval_window = 100;  // residuals sizing the interval (1..100000)
     double interval_coverage = 0.9;     // in (0, 1)
+    AggregationPolicy aggregation = AggregationPolicy::automatic;
+    // The horizon served, in seconds: 0 for the model's (forecast.horizon_s). Any other
+    // horizon (e.g. 900 for 15 minutes) is served by the aggregation of smoothers, forecasting
+    // the mean bandwidth over the next horizon_s; it needs aggregation (not off). At most 1e6.
+    double horizon_s = 0.0;
     // Match pending forecasts against the samples given to observe(). Turn off when the
     // caller reports measurements through record_actual() instead.
     bool match_observed_samples = true;
@@ -108,8 +127,8 @@ public:
     ModelSlot& slot() const noexcept { return *slot_; }
     const std::shared_ptr<ModelSlot>& shared_slot() const noexcept { return slot_; }
     const PredictorConfig& config() const noexcept { return config_; }
-    // Seconds between samples as used for horizons and matching: the config's, else the
-    // model's input.sample_interval_s, else 1.
+    // Seconds between samples as used for horizons and matching: the config's, else the median
+    // of the link's last few sample spacings, else the model's input.sample_interval_s, else 1.
     double sample_interval_s() const;
 
     // Champion/challenger. The challenger runs in shadow on the same samples (its window starts
@@ -130,6 +149,9 @@ private:
     struct Comparison;
 
     void refresh_model();
+    void refresh_aggregator();
+    bool network_applies() const noexcept;  // the model can answer this link's interval and horizon
+    double horizon_locked() const noexcept;
     Forecast forecast_locked();
     MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
     double sample_interval_locked() const noexcept;
@@ -150,6 +172,12 @@ private:
     std::vector<double> means_;
 
     Window window_;
+    std::optional<ForecastAggregator> aggregator_;
+    AggregationConfig aggregator_config_{};  // what aggregator_ was built for
+    // The link's recent sample spacings (a ring), whose median is its measured interval.
+    std::array<double, 5> spacings_s_{};
+    std::size_t spacing_count_ = 0;
+    std::size_t spacing_head_ = 0;
     bool has_sample_ = false;
     double last_timestamp_ = 0.0;
     PendingForecasts pending_;
