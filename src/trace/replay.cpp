@@ -139,6 +139,11 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
         p.horizon_steps = f.horizon_steps;
         p.horizon_s = f.horizon_s;
         p.baseline_mbps = recent.baselines();
+        p.aggregated = f.aggregated;
+        p.leading_member = f.leading_member;
+        if (p.bandwidth_from_model) p.network_mbps = f.aggregated ? f.network_bandwidth_mbps : f.bandwidth_mbps;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            p.member_mbps[m] = (f.awake_members >> m) & 1u ? f.member_bandwidth_mbps[m] : predict::kMissing;
         p.latency_us = std::chrono::duration<double, std::micro>(finished - started).count();
         out.points.push_back(p);
         next_sample.push_back(accepted.t_s.size());
@@ -183,15 +188,23 @@ struct ScoreAccumulator {
 
 Comparison compare(const std::vector<ReplayPoint>& points, bool model_only) {
     std::array<ScoreAccumulator, kMethodCount> scores{};
+    ScoreAccumulator served;
+    std::array<ScoreAccumulator, predict::kAggregationMemberCount> members{};
     for (const ReplayPoint& p : points) {
         if (model_only && !p.bandwidth_from_model) continue;
         if (!std::isfinite(p.actual_mbps) || !std::isfinite(p.baseline_mbps[1])) continue;
-        scores[0].add(p.predicted_mbps, p.actual_mbps);
+        scores[0].add(model_only && p.aggregated ? p.network_mbps : p.predicted_mbps, p.actual_mbps);
+        served.add(p.predicted_mbps, p.actual_mbps);
         for (std::size_t m = 1; m < kMethodCount; ++m) scores[m].add(p.baseline_mbps[m], p.actual_mbps);
+        if (!p.aggregated) continue;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            if (std::isfinite(p.member_mbps[m])) members[m].add(p.member_mbps[m], p.actual_mbps);
     }
     Comparison c;
     c.points = scores[0].abs_error.count();
     for (std::size_t m = 0; m < kMethodCount; ++m) c.methods[m] = scores[m].score();
+    c.served = served.score();
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m) c.members[m] = members[m].score();
     return c;
 }
 
@@ -263,6 +276,10 @@ ReplaySummary summarise(const std::vector<ReplayPoint>& points, const amst::Para
         if (i > 0 && p.mode != points[i - 1].mode) ++s.mode_switches;
         if (p.bandwidth_from_model || !horizon_of || !horizon_of->bandwidth_from_model) horizon_of = &p;
         confidence_sum += p.confidence;
+        if (p.aggregated) {
+            ++s.aggregated_forecasts;
+            ++s.leading_by_member[static_cast<std::size_t>(p.leading_member)];
+        }
         latencies.push_back(p.latency_us);
         if (!std::isfinite(p.actual_mbps)) continue;
         ++s.scored;

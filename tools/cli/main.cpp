@@ -20,7 +20,8 @@ constexpr Subcommand kSubcommands[] = {
     {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
     {"replay", pba::cli::replay,
      "replay --trace FILE.csv [--default NAME | --model FILE] [--out OUT.csv] [--plot OUT.png]\n"
-     "      [--mode single|auto|hybrid] [--confidence transport|calibrated] [--quiet]\n"
+     "      [--mode single|auto|hybrid] [--confidence transport|calibrated] [--aggregation auto|on|off]\n"
+     "      [--horizon S] [--quiet]\n"
      "      forecasts a trace as a transport would, scores it\n"
      "      against persistence, moving average and EWMA (default model: the embedded internet)"},
     {"amst", pba::cli::amst,

@@ -46,24 +46,44 @@ std::string target_text(const trace::ReplaySummary& s) {
     return fmt::format("bandwidth {} samples ahead ({})", s.horizon_steps, seconds(s.horizon_s));
 }
 
-void print_comparison(const trace::Comparison& c, const std::string& title) {
+void print_score(const std::string& label, const trace::MethodScore& s, const std::string& note = "") {
+    fmt::print("  {:<20} {:>10.3f} {:>8} {:>12}{}\n", label, s.mae_mbps, s.mape_count ? pct(s.mape) : "n/a",
+               pct(s.within_20pct), note);
+}
+
+void print_gain(const std::string& what, double mae, double best_mae, const std::string& best_label) {
+    if (!(best_mae > 0.0)) return;
+    const double gain = 1.0 - mae / best_mae;
+    fmt::print("  {} MAE {} {} than the best baseline ({})\n", what, pct(std::abs(gain)), gain >= 0 ? "lower" : "higher",
+               best_label);
+}
+
+// `aggregated`: the served forecasts were aggregates, so the network's own forecast (on the
+// model's points), the aggregate and every member are shown side by side.
+void print_comparison(const trace::Comparison& c, const std::string& title, bool model_points, bool aggregated) {
     fmt::print("\n{}\n", title);
     fmt::print("  {:<20} {:>10} {:>8} {:>12}\n", "method", "MAE Mbps", "MAPE*", "within ±20%");
-    for (std::size_t m = 0; m < trace::kMethodCount; ++m) {
-        const trace::MethodScore& s = c.methods[m];
-        fmt::print("  {:<20} {:>10.3f} {:>8} {:>12}\n", method_label(static_cast<Method>(m)), s.mae_mbps,
-                   s.mape_count ? pct(s.mape) : "n/a", pct(s.within_20pct));
-    }
+    if (aggregated) print_score("served (aggregate)", c.served);
+    if (!aggregated || model_points)
+        print_score(aggregated ? "network alone" : method_label(Method::model), c.methods[0]);
+    for (std::size_t m = 1; m < trace::kMethodCount; ++m)
+        print_score(method_label(static_cast<Method>(m)), c.methods[m]);
     fmt::print("  * MAPE over the {} of them whose actual is at least {} Mbps\n", c.methods[0].mape_count,
                trace::kMapeMinActualMbps);
     std::size_t best = 1;
     for (std::size_t m = 2; m < trace::kMethodCount; ++m)
         if (c.methods[m].mae_mbps < c.methods[best].mae_mbps) best = m;
-    const double best_mae = c.methods[best].mae_mbps;
-    if (best_mae > 0.0) {
-        const double gain = 1.0 - c.methods[0].mae_mbps / best_mae;
-        fmt::print("  MAE {} {} than the best baseline ({})\n", pct(std::abs(gain)), gain >= 0 ? "lower" : "higher",
-                   method_label(static_cast<Method>(best)));
+    const std::string best_label = method_label(static_cast<Method>(best));
+    if (aggregated) print_gain("served", c.served.mae_mbps, c.methods[best].mae_mbps, best_label);
+    if (!aggregated || model_points)
+        print_gain(aggregated ? "network" : "model", c.methods[0].mae_mbps, c.methods[best].mae_mbps, best_label);
+    if (!aggregated) return;
+    fmt::print("  aggregation members, each where it answered:\n");
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m) {
+        const trace::MethodScore& s = c.members[m];
+        if (s.count == 0) continue;
+        print_score(fmt::format("  {}", predict::to_string(static_cast<predict::AggregationMember>(m))), s,
+                    s.count == c.points ? "" : fmt::format("  ({} points)", s.count));
     }
 }
 
@@ -105,14 +125,30 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     fmt::print("scored:     {} forecasts whose target was measured ({} not: the trace ended, a gap, or no value)\n",
                s.scored, s.forecasts - s.scored);
 
+    const bool aggregated = s.aggregated_forecasts > 0;
+    if (aggregated) {
+        std::string leading;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            if (s.leading_by_member[m])
+                leading += fmt::format("{}{} {}", leading.empty() ? "" : ", ",
+                                       predict::to_string(static_cast<predict::AggregationMember>(m)),
+                                       pct(static_cast<double>(s.leading_by_member[m]) / s.aggregated_forecasts));
+        fmt::print("aggregate:  {} forecasts served as the online aggregate of the network and smoothers; "
+                   "weighted most: {}\n",
+                   s.aggregated_forecasts, leading);
+    }
     if (s.model.points > 0)
-        print_comparison(s.model, fmt::format("accuracy of the model's {} scored forecasts, every method on the same points:",
-                                              s.model.points));
+        print_comparison(s.model,
+                         fmt::format("accuracy of the model's {} scored forecasts, every method on the same points:",
+                                     s.model.points),
+                         true, aggregated);
     else
         fmt::print("\nno forecast of the model could be scored\n");
     if (s.served.points > s.model.points)
-        print_comparison(s.served, fmt::format("accuracy of all {} scored forecasts served (model and fallback rule):",
-                                               s.served.points));
+        print_comparison(s.served,
+                         fmt::format("accuracy of all {} scored forecasts served ({}):", s.served.points,
+                                     aggregated ? "model answering or not" : "model and fallback rule"),
+                         false, aggregated);
     fmt::print("\n");
 
     if (s.interval.checked > 0)
@@ -190,17 +226,18 @@ void warn_about(const trace::Trace& tr, double model_interval_s) {
                    "pba replay: note: {} rows with an empty, non-finite or out-of-range t_s (|t| > {:g}: milliseconds?) "
                    "will be refused\n",
                    q.invalid_timestamps, predict::kMaxTimestampUnixS);
-    if (q.median_interval_s > 0.0 && std::abs(q.median_interval_s / model_interval_s - 1.0) > 0.1)
+    if (q.median_interval_s > 0.0 && std::abs(q.median_interval_s / model_interval_s - 1.0) > 0.5)
         fmt::print(stderr,
-                   "pba replay: note: the trace's median interval {} differs from the {} the predictor assumes: "
-                   "horizons and matching are in its steps\n",
+                   "pba replay: note: the trace's median interval {} is not the model's {}: the model does not "
+                   "answer such a link (fallback reason not_applicable)\n",
                    seconds(q.median_interval_s), seconds(model_interval_s));
 }
 
 }  // namespace
 
 int replay(const Argv& argv) {
-    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode", "confidence"}, {"quiet"});
+    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode", "confidence", "aggregation", "horizon"},
+                    {"quiet"});
     std::string trace_path;
     if (auto t = args.get("trace")) {
         trace_path = *t;
@@ -220,6 +257,22 @@ int replay(const Argv& argv) {
     predict::PredictorConfig predictor_config;
     predictor_config.confidence_rule =
         confidence == "calibrated" ? predict::ConfidenceRule::calibrated : predict::ConfidenceRule::transport;
+
+    const std::string aggregation = args.get("aggregation").value_or("auto");
+    if (aggregation == "auto")
+        predictor_config.aggregation = predict::AggregationPolicy::automatic;
+    else if (aggregation == "on")
+        predictor_config.aggregation = predict::AggregationPolicy::on;
+    else if (aggregation == "off")
+        predictor_config.aggregation = predict::AggregationPolicy::off;
+    else
+        throw UsageError{"--aggregation must be auto, on or off, got '" + aggregation + "'"};
+    if (args.has("horizon")) {
+        predictor_config.horizon_s = args.number("horizon");
+        if (!(predictor_config.horizon_s > 0.0 && predictor_config.horizon_s <= 1e6))
+            throw UsageError{"--horizon must be a number of seconds in (0, 1e6]"};
+        if (aggregation == "off") throw UsageError{"--horizon needs aggregation: only the smoothers serve another horizon"};
+    }
 
     std::shared_ptr<const Model> model;
     std::string model_text;

@@ -80,6 +80,13 @@ struct ReplayPoint {
     // chosen on this forecast were held (allocation_score.hpp). NaN for the last, or missing.
     double next_mbps = predict::kMissing;
     std::array<double, kMethodCount> baseline_mbps{};  // by Method; [model] unused; NaN without data
+    // Aggregation (predict::Forecast::aggregated): predicted_mbps is then the aggregate.
+    bool aggregated = false;
+    predict::AggregationMember leading_member = predict::AggregationMember::network;
+    double network_mbps = predict::kMissing;  // the network's own forecast; NaN when it did not answer
+    // Every member's forecast by predict::AggregationMember; NaN for one that could not answer
+    // (all NaN when not aggregated).
+    std::array<double, predict::kAggregationMemberCount> member_mbps{};
     double latency_us = 0.0;  // the predict() call, wall clock
 };
 
@@ -93,10 +100,16 @@ struct MethodScore {
 };
 
 // Every method scored on the same points: forecasts with a known actual and a baseline
-// (some finite bandwidth in the window).
+// (some finite bandwidth in the window). On the model's points, Method::model is the network's
+// own forecast and `served` what the predictor served (the aggregate, when aggregated); on all
+// points both are the served forecast.
 struct Comparison {
     std::uint64_t points = 0;
     std::array<MethodScore, kMethodCount> methods{};  // by Method
+    MethodScore served;
+    // Each aggregation member over those of the points where it answered (its count says how
+    // many): the network only where it answered, the smoothers from a link's first sample.
+    std::array<MethodScore, predict::kAggregationMemberCount> members{};
 };
 
 // The bandwidth interval's stated coverage against how often it held the actual.
@@ -146,6 +159,9 @@ struct ReplaySummary {
     std::array<std::uint64_t, predict::kModeCount> forecasts_by_mode{};
     std::uint64_t mode_switches = 0;  // consecutive forecasts of different modes
     std::uint64_t scored = 0;         // forecasts whose actual is known
+    std::uint64_t aggregated_forecasts = 0;  // Forecast::aggregated
+    // How often each member carried the most weight, over the aggregated forecasts.
+    std::array<std::uint64_t, predict::kAggregationMemberCount> leading_by_member{};
     // The horizon of the last forecast whose bandwidth came from a model (else the last one).
     predict::ForecastTarget target = predict::ForecastTarget::value_at;
     std::uint32_t horizon_steps = 0;
