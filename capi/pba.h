@@ -276,7 +276,10 @@ typedef enum pba_fallback_reason {
     PBA_FALLBACK_NO_MODEL = 1,       /* no model is loaded */
     PBA_FALLBACK_WINDOW_FILLING = 2, /* fewer samples than the model's window */
     PBA_FALLBACK_INVALID_INPUT = 3,  /* a normalised input was not finite */
-    PBA_FALLBACK_MODEL_ERROR = 4     /* the model produced a non-finite value */
+    PBA_FALLBACK_MODEL_ERROR = 4,    /* the model produced a non-finite value */
+    /* the link's sample interval is not the model's (by more than half of it), or another
+     * horizon was asked (pba_predictor_config.horizon_s): the model does not answer */
+    PBA_FALLBACK_NOT_APPLICABLE = 5
 } pba_fallback_reason;
 
 #define PBA_MODEL_VERSION_CAPACITY 96
@@ -312,7 +315,20 @@ typedef struct pba_forecast {
      * other's. */
     uint64_t model_generation;
     char model_version[PBA_MODEL_VERSION_CAPACITY];
+
+    /* Since 1.1. A caller compiled against 1.0 passes its smaller struct_size
+     * (PBA_FORECAST_SIZE_1_0) and gets every field above, none of these. */
+    /* 1: bandwidth_mbps is the online per-link aggregate of the network's forecast and simple
+     * smoothers (pba_predictor_config.aggregation; docs/aggregation.md); fallback_fields still
+     * says whether the network answered. */
+    uint32_t aggregated;
+    uint32_t leading_member; /* the member weighted most: pba_aggregation_member_name() */
+    double leading_weight;   /* its weight, 0..1; 0 when not aggregated */
+    double network_bandwidth_mbps; /* the network's own forecast; 0 when it did not answer */
 } pba_forecast;
+
+/* sizeof(pba_forecast) as pba 1.0 declared it (up to model_version), still accepted. */
+#define PBA_FORECAST_SIZE_1_0 (offsetof(pba_forecast, aggregated))
 
 /* ===================================================================================== */
 /* Slots: shared, hot-reloadable models                                                  */
@@ -649,7 +665,8 @@ PBA_API pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pb
  * `predictors` (a link the caller has no predictor for) fail their link with
  * PBA_ERR_NULL_POINTER; a bad sample fails its link as pba_predictor_observe would. When
  * `predictors` (or `samples`, `forecasts`) is NULL with count > 0, every status is
- * PBA_ERR_NULL_POINTER. Each forecasts[i] needs its struct_size set; a failed link's forecast
+ * PBA_ERR_NULL_POINTER. A caller built against pba 1.0 passes an array of its smaller
+ * structs (forecasts[0].struct_size == PBA_FORECAST_SIZE_1_0 sets the stride). Each forecasts[i] needs its struct_size set; a failed link's forecast
  * is left as it was. The same predictor may appear twice (calls serialise). */
 PBA_API pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                                      pba_status* statuses);

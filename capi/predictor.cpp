@@ -31,7 +31,7 @@ namespace pba::capi {
 namespace {
 
 static_assert(predict::kModelVersionCapacity <= PBA_MODEL_VERSION_CAPACITY);
-static_assert(predict::kModeCount == 3 && predict::kFallbackReasonCount == 5 && predict::kForecastFieldCount == 4);
+static_assert(predict::kModeCount == 3 && predict::kFallbackReasonCount == 6 && predict::kForecastFieldCount == 4);
 static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::bandwidth_mbps) &&
               PBA_FIELD_LATENCY == predict::field_bit(predict::SampleField::latency_ms) &&
               PBA_FIELD_PACKET_LOSS == predict::field_bit(predict::SampleField::packet_loss) &&
@@ -40,7 +40,8 @@ static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::ba
               PBA_FIELD_RELIABILITY == predict::field_bit(predict::SampleField::reliability));
 static_assert(PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP ==
               static_cast<int>(predict::ObserveStatus::refused_backwards_timestamp));
-static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error));
+static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error) &&
+              PBA_FALLBACK_NOT_APPLICABLE == static_cast<int>(predict::FallbackReason::not_applicable));
 static_assert(PBA_CONFIDENCE_TRANSPORT == static_cast<int>(predict::ConfidenceRule::transport) &&
               PBA_CONFIDENCE_CALIBRATED == static_cast<int>(predict::ConfidenceRule::calibrated));
 
@@ -77,6 +78,10 @@ void to_c(const predict::Forecast& f, pba_forecast& out) noexcept {
     out.reserved = 0;
     out.model_generation = f.model_generation;
     copy_version(out.model_version, f.model_version);
+    out.aggregated = f.aggregated ? 1 : 0;
+    out.leading_member = static_cast<std::uint32_t>(f.leading_member);
+    out.leading_weight = f.leading_weight;
+    out.network_bandwidth_mbps = f.network_bandwidth_mbps;
 }
 
 void to_c(const predict::AccuracySummary& a, pba_accuracy& out) noexcept {
@@ -181,9 +186,15 @@ pba_status observe_one(const char* function, pba_predictor* p, const pba_sample*
 }
 
 pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* forecast) noexcept {
-    if (auto s = check_struct(function, "forecast", forecast)) return s;
+    // A 1.0 caller's smaller struct gets the fields it knows.
+    const std::size_t size = forecast->struct_size;
+    if (size != PBA_FORECAST_SIZE_1_0)
+        if (auto s = check_struct(function, "forecast", forecast)) return s;
     return guarded(function, [&] {
-        to_c(p->single ? p->single->predict() : p->hybrid->predict(), *forecast);
+        pba_forecast full{};
+        to_c(p->single ? p->single->predict() : p->hybrid->predict(), full);
+        full.struct_size = size;
+        std::memcpy(forecast, &full, size);
         return ok();
     });
 }
@@ -663,10 +674,14 @@ pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba
     constexpr const char* fn = "pba_predict_links";
     if (count != 0 && predictors == nullptr) return fail_links(fn, "predictors", count, statuses);
     if (count != 0 && forecasts == nullptr) return fail_links(fn, "forecasts", count, statuses);
+    // A 1.0 caller's array steps by its smaller struct: forecasts[0].struct_size says which.
+    const std::size_t stride =
+        count != 0 && forecasts[0].struct_size == PBA_FORECAST_SIZE_1_0 ? PBA_FORECAST_SIZE_1_0 : sizeof(pba_forecast);
+    auto* bytes = reinterpret_cast<unsigned char*>(forecasts);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
         Use use(predictors[i]);
-        return predict_one(fn, predictors[i], &forecasts[i]);
+        return predict_one(fn, predictors[i], reinterpret_cast<pba_forecast*>(bytes + i * stride));
     });
 }
 
