@@ -112,19 +112,27 @@ def stretched_examples(traces: list[Trace], n: int, recipe: Recipe, rng: np.rand
         # A trace is picked in proportion to the room it leaves for the example.
         room = np.maximum(lengths[None, :] - need[:, None], 0.0)
         cum = np.cumsum(room, axis=1)
+        if not np.all(cum[:, -1] > 0):
+            raise ValueError(f"{ds}: no trace is long enough for a time-stretched example")
         u = rng.random(len(rows)) * cum[:, -1]
         which = (cum < u[:, None]).sum(axis=1)
         start = u - np.where(which > 0, cum[np.arange(len(rows)), which - 1], 0.0)
         for j in np.unique(which):
             sel = which == j
-            x = pool[j].mbps
-            csum = np.concatenate([[0.0], np.cumsum(x)])
-            grid = start[sel, None] + np.arange(span + 1)[None, :] / s[sel, None]
-            c = np.interp(grid, np.arange(len(csum)), csum)
-            y = np.diff(c, axis=1) * s[sel, None]
+            y = replayed(pool[j].mbps, start[sel], s[sel], span)
             wins[rows[sel]] = y[:, :recipe.window]
             targets[rows[sel]] = y[:, recipe.window:].mean(axis=1)
     return wins, targets
+
+
+def replayed(x: np.ndarray, start: np.ndarray, s: np.ndarray, span: int) -> np.ndarray:
+    """[len(start), span] samples of the piecewise-constant trace x replayed s times slower
+    from original time `start` (in samples): sample k is the mean of x over
+    [start + k/s, start + (k+1)/s), from the exact cumulative integral of x."""
+    csum = np.concatenate([[0.0], np.cumsum(x)])
+    grid = start[:, None] + np.arange(span + 1)[None, :] / s[:, None]
+    c = np.interp(grid, np.arange(len(csum)), csum)
+    return np.diff(c, axis=1) * s[:, None]
 
 
 def augmented_batch(wins: np.ndarray, targets: np.ndarray, rng: np.random.Generator
