@@ -2,14 +2,16 @@
 """Leave-one-dataset-out evaluation of the bandwidth forecaster's recipe (pba_train.lodo).
 
     tools/train/evaluate_lodo.py DATA_DIR --study 1s_60s [--variant base stretch]
-        [--budget 0.25] [--work build/lodo] [--reuse] [--report lodo.md] [--counts]
+        [--budget 0.25] [--stride 5] [--work build/lodo] [--reuse] [--report lodo.md]
+        [--candidates candidates] [--counts]
 
 For each study (sampling interval, window, horizon) and variant, trains one model per
 dataset on its training routes (and, where the 5-s FCC traces apply, one on both mobile
 datasets), tests it on its own held-out routes and on every other dataset it never saw,
 and prints the model's MAE next to persistence, the 10-sample mean and EWMA, the tuned
 moving average and EWMA, and the best of those chosen in hindsight on the test set.
---budget scales epochs and windows per epoch (screening; 1 = the recipe's full length).
+--budget scales epochs and windows per epoch (screening; 1 = the recipe's full length);
+--stride scores every n-th point only (screening).
 The trained models are kept under --work as .pba files; --reuse reads them back instead
 of training again. One PyTorch thread: a full-length 1-s study is two ~5 min trainings.
 """
@@ -36,6 +38,10 @@ def main() -> None:
     parser.add_argument("--work", default="build/lodo", help="where the trained models go")
     parser.add_argument("--reuse", action="store_true", help="reuse models already in --work")
     parser.add_argument("--report", help="append the markdown tables to this file")
+    parser.add_argument("--stride", type=int, default=1,
+                        help="score every n-th evaluation point (screening)")
+    parser.add_argument("--candidates", help="write the model trained on every usable "
+                        "dataset here as internet_<study>.pba, with its LODO results")
     parser.add_argument("--counts", action="store_true",
                         help="only print how many evaluation points each dataset has")
     args = parser.parse_args()
@@ -51,8 +57,9 @@ def main() -> None:
             continue
         for variant in args.variant:
             rows = lodo.run(args.data_dir, study, variant, args.work, args.budget, args.reuse,
+                            args.candidates, args.stride,
                             log=lambda s: print(s, flush=True))
-            table = lodo.format_table(study, variant, rows, args.budget)
+            table = lodo.format_table(study, variant, rows, args.budget, args.stride)
             print(table + "\n", flush=True)
             if args.report:
                 with open(args.report, "a") as f:

@@ -82,18 +82,16 @@ def point_count(trs: list[Trace], recipe: internet.Recipe) -> int:
     return sum(len(forecast.points(len(tr.mbps), recipe.window, recipe.horizon)) for tr in trs)
 
 
-def _hindsight(trs: list[Trace], recipe: internet.Recipe) -> forecast.TunedBaselines:
-    return forecast.tune_baselines([tr.mbps for tr in trs], recipe.window, recipe.horizon)
-
-
 def score(model: pf.Model, test: list[Trace], recipe: internet.Recipe,
-          tuned: forecast.TunedBaselines) -> dict:
-    """MAE of the model and every baseline on the same points of the test traces."""
-    hind = _hindsight(test, recipe)
+          tuned: forecast.TunedBaselines, stride: int = 1) -> dict:
+    """MAE of the model and every baseline on the same points (every `stride`-th) of the
+    test traces; the hindsight smoothers are the best on exactly these points."""
+    hind = forecast.tune_baselines([tr.mbps for tr in test], recipe.window, recipe.horizon,
+                                   stride)
     got = {k: [] for k in ("actual", "model", "persistence", "mean10", "ewma", "ma_tuned",
                            "ewma_tuned", "ma_best", "ewma_best")}
     for tr in test:
-        t = forecast.points(len(tr.mbps), recipe.window, recipe.horizon)
+        t = forecast.points(len(tr.mbps), recipe.window, recipe.horizon)[::stride]
         if not len(t):
             continue
         got["actual"].append(forecast.target(tr.mbps, t, recipe.horizon))
@@ -116,7 +114,8 @@ def train_or_load(path: str, train: list[Trace], recipe: internet.Recipe, name: 
         with open(path, "rb") as f:
             return pf.read_model(f.read(), verify_selftest=True)
     net, seconds = internet.train(train, recipe, log=log, name=name)
-    md = {"model.version": export.MODEL_VERSION, "train.tool": export.TOOL,
+    md = {"model.version": export.MODEL_VERSION,
+          "train.tool": export.TOOL.replace("train_defaults.py", "evaluate_lodo.py"),
           **internet.metadata(recipe, name),
           **export.io_metadata(internet.FEATURES, internet.OUTPUTS, recipe.window),
           "model.architecture": nets.describe(net, recipe.window),
@@ -134,8 +133,11 @@ def train_or_load(path: str, train: list[Trace], recipe: internet.Recipe, name: 
 
 
 def run(data_dir: str, study: Study, variant: str, work_dir: str, epochs_scale: float = 1.0,
-        reuse: bool = False, log=print) -> list[dict]:
-    """Every LODO row of one study and variant: {train, test, points, mae{...}, ...}."""
+        reuse: bool = False, candidates: str | None = None, stride: int = 1, log=print
+        ) -> list[dict]:
+    """Every LODO row of one study and variant: {train, test, points, mae{...}, ...}. With
+    `candidates`, the model trained on every usable dataset is also written there as
+    internet_<study>.pba with its results."""
     recipe = replace(study.recipe, **VARIANTS[variant])
     if epochs_scale != 1.0:
         recipe = replace(recipe, epochs=max(2, round(recipe.epochs * epochs_scale)),
@@ -163,9 +165,40 @@ def run(data_dir: str, study: Study, variant: str, work_dir: str, epochs_scale: 
             if point_count(test, recipe) == 0:
                 rows.append({"train": tag, "test": label, "points": 0})
                 continue
-            rows.append({"train": tag, "test": label, **score(model, test, recipe, tuned)})
+            rows.append({"train": tag, "test": label, **score(model, test, recipe, tuned, stride)})
             log(format_rows(rows[-1:]))
+        if candidates and len(sets) == len(usable):
+            name = f"internet_{study.name}"
+            size = write_candidate(model, [r for r in rows if r["train"] == tag], name,
+                                   os.path.join(candidates, name + ".pba"))
+            log(f"wrote {candidates}/{name}.pba ({size} bytes)")
     return rows
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_").replace("__", "_")
+
+
+def write_candidate(model: pf.Model, rows: list[dict], name: str, path: str) -> int:
+    """The model trained on both mobile datasets, renamed, with its LODO results as
+    metrics.lodo_* keys; returns the file size."""
+    md = dict(model.metadata)
+    md["model.name"] = name
+    for r in rows:
+        if not r["points"]:
+            continue
+        key = "metrics.lodo_" + _slug(r["test"])
+        md[key + "_points"] = r["points"]
+        md[key + "_model_mae_mbps"] = round(r["mae"]["model"], 6)
+        md[key + "_best_causal_mae_mbps"] = round(min(r["mae"][k] for k in CAUSAL), 6)
+        md[key + "_gain_over_best_causal_pct"] = round(gain(r, CAUSAL), 4)
+        md[key + "_gain_over_hindsight_pct"] = round(gain(r, CAUSAL + HINDSIGHT), 4)
+    data = pf.Model(model.layers, model.tensors, md, model.selftest).to_bytes()
+    pf.check_selftest(pf.read_model(data))
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    return len(data)
 
 
 def gain(row: dict, against: tuple[str, ...]) -> float:
@@ -198,12 +231,14 @@ def format_rows(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def format_table(study: Study, variant: str, rows: list[dict], epochs_scale: float) -> str:
+def format_table(study: Study, variant: str, rows: list[dict], epochs_scale: float,
+                 stride: int = 1) -> str:
     r = replace(study.recipe, **VARIANTS[variant])
     title = (f"### {study.name} ({variant}): {r.sample_interval_s:g} s samples, window "
              f"{r.window}, mean over the next {r.horizon.steps} samples "
              f"({r.horizon.steps * r.sample_interval_s:g} s), LSTM {r.hidden}"
-             + (f", training budget x{epochs_scale:g}" if epochs_scale != 1.0 else ""))
+             + (f", training budget x{epochs_scale:g}" if epochs_scale != 1.0 else "")
+             + (f", every {stride}th point" if stride != 1 else ""))
     return "\n".join([title, "", "MAE in Mbps; tuned/hindsight parameters in brackets "
                       "(MA samples, EWMA alpha); gains are lower MAE than the best of the "
                       "causal baselines, and than those and the hindsight ones.", "",
