@@ -61,6 +61,9 @@ class Recipe:
     # Time-stretch augmentation: each training window (and its target) is cut from the
     # trace replayed s times slower, s log-uniform in this range (None: no stretch).
     stretch: tuple[float, float] | None = None
+    # Multiplicative measurement noise on the input samples only (log-normal, this sigma;
+    # 0: none): a noisier history teaches the network to smooth more before it extrapolates.
+    noise_sigma: float = 0.0
 
     @property
     def architecture(self) -> list:
@@ -135,13 +138,16 @@ def replayed(x: np.ndarray, start: np.ndarray, s: np.ndarray, span: int) -> np.n
     return np.diff(c, axis=1) * s[:, None]
 
 
-def augmented_batch(wins: np.ndarray, targets: np.ndarray, rng: np.random.Generator
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scaled, partly blanked windows through the predictor's pipeline, and the target as
-    a ratio to the (filled) window mean that the output's de-normalisation will use."""
+def augmented_batch(wins: np.ndarray, targets: np.ndarray, rng: np.random.Generator,
+                    noise_sigma: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled, partly blanked (and with noise_sigma, noisy) windows through the predictor's
+    pipeline, and the target as a ratio to the (filled) window mean that the output's
+    de-normalisation will use."""
     n = len(wins)
     scale = np.exp(rng.uniform(*np.log(SCALE_RANGE), n))
     raw = wins * scale[:, None]
+    if noise_sigma:
+        raw = raw * np.exp(rng.normal(0.0, noise_sigma, raw.shape))
     blank = (rng.random(raw.shape) < MISSING_RATE) & (rng.random((n, 1)) < 0.1)
     raw = np.where(blank, np.nan, raw)
     x, means = pipeline.model_input({"bandwidth_mbps": raw}, FEATURES)
@@ -178,7 +184,7 @@ def train(train_traces: list[Trace], recipe: Recipe = DEFAULT, log=print, name: 
             f"{recipe.epochs} epochs x {recipe.windows_per_epoch}")
 
     def batches(epoch):
-        x, y = augmented_batch(*draw(), rng)
+        x, y = augmented_batch(*draw(), rng, recipe.noise_sigma)
         for i in range(0, len(x), BATCH):
             yield x[i:i + BATCH], y[i:i + BATCH]
 
@@ -201,6 +207,8 @@ def metadata(recipe: Recipe = DEFAULT, name: str = NAME) -> dict:
     if recipe.stretch:
         augmentation += (f"; time-stretch x log-uniform "
                          f"{recipe.stretch[0]:g}..{recipe.stretch[1]:g}")
+    if recipe.noise_sigma:
+        augmentation += f"; input samples x log-normal noise, sigma {recipe.noise_sigma:g}"
     return {
         "model.name": name,
         "model.mode": "internet",
