@@ -116,6 +116,16 @@ def test_aggregate_takes_block_means_and_drops_the_partial_block():
     assert not lodo.applies("fcc_broadband", 1.0) and lodo.applies("fcc_broadband", 60.0)
 
 
+def test_hold_repeats_each_sample_over_its_span():
+    tr = traces.Trace("fcc_broadband", "x", "fcc_1", np.array([0.0, 5.0]), np.array([2.0, 4.0]),
+                      interval_s=5.0)
+    held = traces.hold(tr, 1.0)
+    assert held.mbps.tolist() == [2.0] * 5 + [4.0] * 5
+    assert held.t_s.tolist() == list(range(10)) and held.interval_s == 1.0
+    with pytest.raises(ValueError, match="cannot hold"):
+        traces.hold(tr, 2.0)
+
+
 @pytest.mark.parametrize("s", [0.5, 2.0])
 def test_time_stretched_samples_are_mean_throughput_over_their_span(s):
     # Sample k of a replay from u covers [u + k/s, u + (k+1)/s) of the original trace, which

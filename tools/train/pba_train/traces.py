@@ -138,3 +138,17 @@ def split_description(traces: list[Trace]) -> str:
     n_held = sum(1 for t in traces if t.held_out)
     return (f"by whole route; held out {n_held} of {len(traces)} traces, routes: "
             + ", ".join(held))
+
+
+def hold(trace: Trace, interval_s: float) -> Trace:
+    """The trace resampled to a finer interval by holding each sample for its whole span: a
+    link whose throughput is constant within each original sample. Only a stand-in for a
+    finer measurement, which would show the variation inside each span."""
+    k = trace.interval_s / interval_s
+    if k < 1 or abs(k - round(k)) > 1e-9:
+        raise ValueError(f"{trace.dataset}/{trace.name}: cannot hold {trace.interval_s} s "
+                         f"samples as {interval_s} s")
+    k = int(round(k))
+    t_s = (trace.t_s[:, None] + interval_s * np.arange(k)[None, :]).ravel()
+    return Trace(trace.dataset, trace.name, trace.route, t_s, np.repeat(trace.mbps, k),
+                 interval_s=interval_s)
