@@ -156,6 +156,21 @@ def test_time_stretched_examples_stay_in_one_trace_and_weigh_datasets_equally():
     assert share[2.0] < share[1.0] / 4                      # by room left in each trace
 
 
+def test_spliced_windows_take_tail_and_target_from_the_other():
+    wins = np.stack([np.full(8, 1.0), np.full(8, 5.0)])
+    targets = np.array([1.5, 5.5])
+    n = 400
+    out, tgt = internet.spliced(wins, targets, np.zeros(n, int), np.ones(n, int), 0.5,
+                                np.random.default_rng(1))
+    mixed = out[:, -1] == 5.0
+    assert 0.4 < mixed.mean() < 0.6
+    assert np.all(out[~mixed] == 1.0) and np.all(tgt[~mixed] == 1.5)
+    assert np.all(tgt[mixed] == 5.5) and np.all(out[mixed, 0] == 1.0)
+    for row in out[mixed]:  # one cut: 1.0 up to it, 5.0 from it on
+        cut = np.argmax(row == 5.0)
+        assert 1 <= cut <= 7 and np.all(row[cut:] == 5.0) and np.all(row[:cut] == 1.0)
+
+
 @pytest.mark.parametrize("state, alloc, expected", [
     ([10, 100, 0.01, 0.96], 50, 1.1), ([10, 100, 0.01, 0.96], 40, 1.0),
     ([10, 100, 0.01, 0.96], 80, 0.7), ([10, 100, 0.01, 0.96], 10, 0.4),

@@ -64,6 +64,10 @@ class Recipe:
     # Multiplicative measurement noise on the input samples only (log-normal, this sigma;
     # 0: none): a noisier history teaches the network to smooth more before it extrapolates.
     noise_sigma: float = 0.0
+    # Share of training windows spliced from two: the window's tail and the target come
+    # from another point (of any trace), the head from the first, so a level change at the
+    # splice persists into the target — as it does on links whose changes are not dips.
+    splice: float = 0.0
 
     @property
     def architecture(self) -> list:
@@ -128,6 +132,20 @@ def stretched_examples(traces: list[Trace], n: int, recipe: Recipe, rng: np.rand
     return wins, targets
 
 
+def spliced(wins: np.ndarray, targets: np.ndarray, pick: np.ndarray, other: np.ndarray,
+            share: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Windows `pick` where a `share` of them take their samples from a cut point on, and
+    their target, from windows `other`; the cut is uniform in 1 .. window-1."""
+    out, tgt = wins[pick].copy(), targets[pick].copy()
+    n, window = out.shape
+    mix = rng.random(n) < share
+    cut = rng.integers(1, window, n)
+    tail = mix[:, None] & (np.arange(window)[None, :] >= cut[:, None])
+    out = np.where(tail, wins[other], out)
+    tgt = np.where(mix, targets[other], tgt)
+    return out, tgt
+
+
 def replayed(x: np.ndarray, start: np.ndarray, s: np.ndarray, span: int) -> np.ndarray:
     """[len(start), span] samples of the piecewise-constant trace x replayed s times slower
     from original time `start` (in samples): sample k is the mean of x over
@@ -173,7 +191,10 @@ def train(train_traces: list[Trace], recipe: Recipe = DEFAULT, log=print, name: 
 
         def draw():
             pick = rng.choice(len(wins), recipe.windows_per_epoch, p=weight)
-            return wins[pick], targets[pick]
+            if not recipe.splice:
+                return wins[pick], targets[pick]
+            return spliced(wins, targets, pick, rng.choice(len(wins), len(pick), p=weight),
+                           recipe.splice, rng)
         log(f"{name}: {len(wins)} training windows, "
             f"{recipe.epochs} epochs x {recipe.windows_per_epoch}")
     else:
@@ -207,6 +228,8 @@ def metadata(recipe: Recipe = DEFAULT, name: str = NAME) -> dict:
     if recipe.stretch:
         augmentation += (f"; time-stretch x log-uniform "
                          f"{recipe.stretch[0]:g}..{recipe.stretch[1]:g}")
+    if recipe.splice:
+        augmentation += f"; {recipe.splice:.0%} of windows spliced from two"
     if recipe.noise_sigma:
         augmentation += f"; input samples x log-normal noise, sigma {recipe.noise_sigma:g}"
     return {

@@ -62,7 +62,7 @@ VARIANTS = {
     "stretch": {"stretch": (0.5, 2.0)},
     "small": {"hidden": 16},
     "noise": {"noise_sigma": 0.3},
-    "stretch_noise": {"stretch": (0.5, 2.0), "noise_sigma": 0.3},
+    "splice": {"splice": 0.3},
 }
 
 
