@@ -30,7 +30,7 @@ constexpr Subcommand kSubcommands[] = {
      "      prints action=N allocation_pct=N q=[Q0,...,Qn] (Q-values in action order, %.6g;\n"
      "      default model: the embedded policy)"},
     {"bench", pba::cli::bench,
-     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16]\n"
+     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16] [--links N]\n"
      "      times forecasts; last line median_us=... p99_us=... gflops=..."},
 };
 
