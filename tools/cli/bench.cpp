@@ -96,12 +96,14 @@ int bench_links(const Model& model, const std::string& label, std::size_t links,
     per_link();  // warm pages and caches
     batched();
     std::vector<double> per_link_us, batched_us;
+    per_link_us.reserve(1 << 16);
+    batched_us.reserve(1 << 16);
     const std::size_t before = g_allocations.load(std::memory_order_relaxed);
     const auto end = Clock::now() + std::chrono::duration<double>(seconds);
     do {
         per_link_us.push_back(us_per_link(per_link));
         batched_us.push_back(us_per_link(batched));
-    } while (Clock::now() < end);
+    } while (Clock::now() < end && per_link_us.size() < per_link_us.capacity());
     const std::size_t allocations = g_allocations.load(std::memory_order_relaxed) - before;
     const double single = median(per_link_us), batch = median(batched_us);
     fmt::print("model={} isa={} links={} rounds={} allocations={}\n", label,
