@@ -32,8 +32,10 @@ constexpr Subcommand kSubcommands[] = {
      "      prints action=N allocation_pct=N q=[Q0,...,Qn] (Q-values in action order, %.6g;\n"
      "      default model: the embedded policy)"},
     {"bench", pba::cli::bench,
-     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16]\n"
-     "      times forecasts; last line median_us=... p99_us=... gflops=..."},
+     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16] [--links N]\n"
+     "      times forecasts; last line median_us=... p99_us=... gflops=...\n"
+     "      with --links N: one line per path, 'per-link forward: X us/link' (N single-window calls)\n"
+     "      and 'batched forward: Y us/link' (one call over N windows), alternating rounds"},
 };
 
 int usage(std::FILE* out) {
