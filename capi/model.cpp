@@ -156,6 +156,21 @@ pba_status pba_model_load_default(const char* name, pba_model** out_model) {
     });
 }
 
+pba_status pba_default_model_bytes(const char* name, const void** out_data, size_t* out_size) {
+    constexpr const char* fn = "pba_default_model_bytes";
+    PBA_CHECK_NOT_NULL(fn, out_data);
+    *out_data = nullptr;
+    PBA_CHECK_NOT_NULL(fn, out_size);
+    *out_size = 0;
+    PBA_CHECK_NOT_NULL(fn, name);
+    return guarded(fn, [&] {
+        const auto bytes = pba::default_model_bytes(name);
+        *out_data = bytes.data();
+        *out_size = bytes.size();
+        return ok();
+    });
+}
+
 size_t pba_default_model_count(void) {
     try {
         return default_names().size();

@@ -215,6 +215,14 @@ PBA_API pba_status pba_model_load_default(const char* name, pba_model** out_mode
 PBA_API size_t pba_default_model_count(void);
 PBA_API const char* pba_default_model_name(size_t index);
 
+/* The embedded model `name`'s file, byte for byte as compiled in (what `pba export NAME`
+ * writes), to save, hash or ship it. Stores in *out_data a pointer to the library's static
+ * storage, valid for the life of the process and never to be freed or written, and in
+ * *out_size its length in bytes. On failure stores NULL and 0 and returns PBA_ERR_NOT_FOUND
+ * for an unknown name (the message lists the available ones) or PBA_ERR_NULL_POINTER.
+ * Thread-safe. */
+PBA_API pba_status pba_default_model_bytes(const char* name, const void** out_data, size_t* out_size);
+
 /* ===================================================================================== */
 /* Samples and forecasts                                                                 */
 /* ===================================================================================== */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "c_caller.h"
+#include "default_bytes.h"
 #include "internal.hpp"
 #include "pba.h"
 #include "pba/format/model_file.hpp"
@@ -410,6 +411,10 @@ TEST_CASE("embedded default models: listed, loadable by name, unknown names refu
     CHECK_THAT(last_error(), Catch::Contains("no-such-model") && Catch::Contains("available"));
     CHECK(pba_model_load_default(nullptr, &m) == PBA_ERR_NULL_POINTER);
     CHECK(pba_model_load_default("v1", nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("embedded default models' bytes, called from C, are their src/models files", "[capi]") {
+    CHECK(std::string(c_check_default_model_bytes(PBA_MODELS_DIR)) == "");
 }
 
 TEST_CASE("a free overlapping a call is deferred to the end of that call", "[capi]") {
