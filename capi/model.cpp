@@ -31,6 +31,9 @@ pba_status load_options(const char* function, const pba_load_options* options, L
             return fail(PBA_ERR_INVALID_ARGUMENT, "{}: options.recurrent_weights is {}, not a pba_weight_storage (0..2)",
                         function, options->recurrent_weights);
     }
+    if (options->reload_flags & ~PBA_RELOAD_ALLOW_KIND_CHANGE)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: options.reload_flags is 0x{:x}, unknown bits beyond PBA_RELOAD_*",
+                    function, options->reload_flags);
     out.verify_self_test = options->verify_self_test != 0;
     return PBA_OK;
 }

@@ -116,16 +116,23 @@ enum pba_weight_storage {
     PBA_WEIGHTS_BF16 = 2  /* bfloat16 */
 };
 
+/* pba_load_options.reload_flags: a reload (pba_slot_reload_*, pba_predictor_reload_*) refuses
+ * a model of another kind than the one serving (other input features, window or forecast
+ * target, e.g. "v1" into a slot serving "internet") with PBA_ERR_INVALID_ARGUMENT and a
+ * message naming each difference, unless this flag is set. */
+#define PBA_RELOAD_ALLOW_KIND_CHANGE 1u
+
 typedef struct pba_load_options {
     size_t struct_size;          /* sizeof(pba_load_options) */
     int verify_self_test;        /* nonzero: run the file's test vector, if it has one, and
                                     refuse the model when it does not reproduce (default 1) */
     uint32_t recurrent_weights;  /* a pba_weight_storage value (default PBA_WEIGHTS_FP32) */
-    uint32_t reserved[2];        /* must be zero */
+    uint32_t reload_flags;       /* PBA_RELOAD_* bits, read by reloads only (default 0) */
+    uint32_t reserved[1];        /* must be zero */
 } pba_load_options;
 
 static inline pba_load_options pba_load_options_default(void) {
-    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, {0, 0}};
+    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, 0, {0}};
     return o;
 }
 

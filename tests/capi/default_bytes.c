@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char g_why[512];
+static char g_why[2048]; /* room for a model path (up to 1024 bytes) and the message */
 
 static const char* failed(const char* what, const char* name) {
     snprintf(g_why, sizeof g_why, "%s (%s): %s", what, name, pba_last_error());

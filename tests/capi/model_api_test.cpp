@@ -258,9 +258,15 @@ TEST_CASE("load options: struct_size and reserved fields are checked", "[capi]")
     CHECK(m == nullptr);
 
     options = pba_load_options_default();
-    options.reserved[1] = 7;
+    options.reserved[0] = 7;
     CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("options.reserved[1] is 7"));
+    CHECK_THAT(last_error(), Catch::Contains("options.reserved[0] is 7"));
+    CHECK(m == nullptr);
+
+    options = pba_load_options_default();
+    options.reload_flags = 6;
+    CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("options.reload_flags is 0x6, unknown bits"));
     CHECK(m == nullptr);
 
     options = pba_load_options_default();
