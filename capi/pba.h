@@ -116,16 +116,23 @@ enum pba_weight_storage {
     PBA_WEIGHTS_BF16 = 2  /* bfloat16 */
 };
 
+/* pba_load_options.reload_flags: a reload (pba_slot_reload_*, pba_predictor_reload_*) refuses
+ * a model of another kind than the one serving (other input features, window or forecast
+ * target, e.g. "v1" into a slot serving "internet") with PBA_ERR_INVALID_ARGUMENT and a
+ * message naming each difference, unless this flag is set. */
+#define PBA_RELOAD_ALLOW_KIND_CHANGE 1u
+
 typedef struct pba_load_options {
     size_t struct_size;          /* sizeof(pba_load_options) */
     int verify_self_test;        /* nonzero: run the file's test vector, if it has one, and
                                     refuse the model when it does not reproduce (default 1) */
     uint32_t recurrent_weights;  /* a pba_weight_storage value (default PBA_WEIGHTS_FP32) */
-    uint32_t reserved[2];        /* must be zero */
+    uint32_t reload_flags;       /* PBA_RELOAD_* bits, read by reloads only (default 0) */
+    uint32_t reserved[1];        /* must be zero */
 } pba_load_options;
 
 static inline pba_load_options pba_load_options_default(void) {
-    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, {0, 0}};
+    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, 0, {0}};
     return o;
 }
 
@@ -214,6 +221,14 @@ PBA_API pba_status pba_model_load_default(const char* name, pba_model** out_mode
  * when index >= pba_default_model_count()). Thread-safe. */
 PBA_API size_t pba_default_model_count(void);
 PBA_API const char* pba_default_model_name(size_t index);
+
+/* The embedded model `name`'s file, byte for byte as compiled in (what `pba export NAME`
+ * writes), to save, hash or ship it. Stores in *out_data a pointer to the library's static
+ * storage, valid for the life of the process and never to be freed or written, and in
+ * *out_size its length in bytes. On failure stores NULL and 0 and returns PBA_ERR_NOT_FOUND
+ * for an unknown name (the message lists the available ones) or PBA_ERR_NULL_POINTER.
+ * Thread-safe. */
+PBA_API pba_status pba_default_model_bytes(const char* name, const void** out_data, size_t* out_size);
 
 /* ===================================================================================== */
 /* Samples and forecasts                                                                 */

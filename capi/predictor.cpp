@@ -220,6 +220,11 @@ predict::Predictor* member(const char* function, const pba_predictor* p, int rol
     return nullptr;
 }
 
+predict::KindChange kind_change(const pba_load_options* options) noexcept {
+    const bool allow = options != nullptr && (options->reload_flags & PBA_RELOAD_ALLOW_KIND_CHANGE) != 0;
+    return allow ? predict::KindChange::allow : predict::KindChange::refuse;
+}
+
 pba_status reload(const char* function, pba_predictor* predictor, int role, const pba_load_options* options,
                   uint64_t* out_generation, auto&& load) {
     PBA_CHECK_NOT_NULL(function, predictor);
@@ -229,7 +234,7 @@ pba_status reload(const char* function, pba_predictor* predictor, int role, cons
         if (auto s = load_options(function, options, opts)) return s;
         predict::Predictor* m = member(function, predictor, role);
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
-        const std::uint64_t generation = load(m->slot(), opts);
+        const std::uint64_t generation = load(m->slot(), opts, kind_change(options));
         if (out_generation != nullptr) *out_generation = generation;
         return ok();
     });
@@ -242,7 +247,7 @@ pba_status slot_reload(const char* function, pba_slot* slot, const pba_load_opti
     return guarded(function, [&] {
         LoadOptions opts;
         if (auto s = load_options(function, options, opts)) return s;
-        const std::uint64_t generation = load(*slot->slot, opts);
+        const std::uint64_t generation = load(*slot->slot, opts, kind_change(options));
         if (out_generation != nullptr) *out_generation = generation;
         return ok();
     });
@@ -374,23 +379,28 @@ pba_status pba_slot_reload_file(pba_slot* slot, const char* path, const pba_load
     constexpr const char* fn = "pba_slot_reload_file";
     PBA_CHECK_NOT_NULL(fn, path);
     return slot_reload(fn, slot, options, out_generation,
-                       [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+                       [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_file(path, o, k);
+                  });
 }
 
 pba_status pba_slot_reload_memory(pba_slot* slot, const void* data, size_t size, const pba_load_options* options,
                                   uint64_t* out_generation) {
     constexpr const char* fn = "pba_slot_reload_memory";
     if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
-    return slot_reload(fn, slot, options, out_generation, [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
-        return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
-    });
+    return slot_reload(fn, slot, options, out_generation,
+                       [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                           return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o, k);
+                       });
 }
 
 pba_status pba_slot_replace(pba_slot* slot, const pba_model* model, uint64_t* out_generation) {
     constexpr const char* fn = "pba_slot_replace";
     PBA_CHECK_NOT_NULL(fn, model);
     return slot_reload(fn, slot, nullptr, out_generation,
-                       [&](predict::ModelSlot& s, const pba::LoadOptions&) { return s.replace(model_of(model)); });
+                       [&](predict::ModelSlot& s, const pba::LoadOptions&, predict::KindChange) {
+                           return s.replace(model_of(model));
+                       });
 }
 
 uint64_t pba_slot_generation(const pba_slot* slot) {
@@ -524,7 +534,9 @@ pba_status pba_predictor_reload_file(pba_predictor* predictor, pba_role role, co
     constexpr const char* fn = "pba_predictor_reload_file";
     PBA_CHECK_NOT_NULL(fn, path);
     return reload(fn, predictor, c_enum_value(role), options, out_generation,
-                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_file(path, o, k);
+                  });
 }
 
 pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, const void* data, size_t size,
@@ -532,8 +544,8 @@ pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, 
     constexpr const char* fn = "pba_predictor_reload_memory";
     if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
     return reload(fn, predictor, c_enum_value(role), options, out_generation,
-                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
-                      return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o, k);
                   });
 }
 

@@ -58,8 +58,28 @@ func (s *Slot) handle() *handle[C.pba_slot] {
 	return s.h
 }
 
+// ReloadOption changes what Reload and ReloadBytes accept.
+type ReloadOption uint32
+
+// AllowKindChange lets a reload swap in a model whose input features, window or forecast
+// target differ from the serving one's (v1 into a slot serving internet); without it such a
+// model is refused with ErrInvalidArgument naming each difference.
+const AllowKindChange ReloadOption = C.PBA_RELOAD_ALLOW_KIND_CHANGE
+
+// reloadOptions is nil (the defaults) when no option is given.
+func reloadOptions(opts []ReloadOption) *C.pba_load_options {
+	if len(opts) == 0 {
+		return nil
+	}
+	o := C.pba_load_options_default()
+	for _, opt := range opts {
+		o.reload_flags |= C.uint32_t(opt)
+	}
+	return &o
+}
+
 // Reload swaps in the .pba file at path and returns the new generation.
-func (s *Slot) Reload(path string) (uint64, error) {
+func (s *Slot) Reload(path string, opts ...ReloadOption) (uint64, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	h, err := s.handle().acquire()
@@ -68,12 +88,13 @@ func (s *Slot) Reload(path string) (uint64, error) {
 	}
 	defer s.h.release()
 	var g C.uint64_t
-	err = call(func() C.pba_status { return C.pba_slot_reload_file(h, cpath, nil, &g) })
+	o := reloadOptions(opts)
+	err = call(func() C.pba_status { return C.pba_slot_reload_file(h, cpath, o, &g) })
 	return uint64(g), err
 }
 
 // ReloadBytes swaps in a model from the bytes of a .pba file (copied).
-func (s *Slot) ReloadBytes(data []byte) (uint64, error) {
+func (s *Slot) ReloadBytes(data []byte, opts ...ReloadOption) (uint64, error) {
 	h, err := s.handle().acquire()
 	if err != nil {
 		return 0, err
@@ -84,7 +105,8 @@ func (s *Slot) ReloadBytes(data []byte) (uint64, error) {
 		ptr = unsafe.Pointer(&data[0])
 	}
 	var g C.uint64_t
-	err = call(func() C.pba_status { return C.pba_slot_reload_memory(h, ptr, C.size_t(len(data)), nil, &g) })
+	o := reloadOptions(opts)
+	err = call(func() C.pba_status { return C.pba_slot_reload_memory(h, ptr, C.size_t(len(data)), o, &g) })
 	runtime.KeepAlive(data)
 	return uint64(g), err
 }

@@ -197,8 +197,9 @@ double Predictor::sample_interval_locked() const noexcept {
     if (config_.sample_interval_s > 0.0) return config_.sample_interval_s;
     if (spacing_count_ > 0) {
         std::array<double, 5> sorted = spacings_s_;
-        std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(spacing_count_));
-        return sorted[spacing_count_ / 2];
+        const std::size_t n = std::min(spacing_count_, sorted.size());
+        std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+        return sorted[n / 2];
     }
     if (model_ && model_->sample_interval_s() > 0.0) return model_->sample_interval_s();
     return 1.0;

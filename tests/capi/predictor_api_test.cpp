@@ -419,6 +419,51 @@ TEST_CASE("a slot shared by predictors swaps every one of them at once", "[capi]
     pba_slot_free(empty);
 }
 
+TEST_CASE("reload guard: v1 into a slot serving internet is refused unless reload_flags allow it", "[capi]") {
+    pba_model* internet = nullptr;
+    REQUIRE(pba_model_load_default("internet", &internet) == PBA_OK);
+    pba_slot* slot = nullptr;
+    REQUIRE(pba_slot_create(internet, &slot) == PBA_OK);
+    pba_model_free(internet);
+    const void* v1 = nullptr;
+    size_t v1_size = 0;
+    REQUIRE(pba_default_model_bytes("v1", &v1, &v1_size) == PBA_OK);
+
+    uint64_t generation = 0;
+    pba_load_options options = pba_load_options_default();
+    const pba_load_options* defaults = &options;
+    for (const pba_load_options* o : {static_cast<const pba_load_options*>(nullptr), defaults}) {
+        CHECK(pba_slot_reload_memory(slot, v1, v1_size, o, &generation) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(),
+                   Catch::Contains("pba_slot_reload_memory") && Catch::Contains("another kind of model") &&
+                       Catch::Contains("input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms,packet_loss,"
+                                       "jitter_ms,hour_of_day,day_of_week (new)") &&
+                       Catch::Contains("window 180 samples (serving) vs 10 samples (new)") &&
+                       Catch::Contains("target mean_over 60 steps (serving) vs value_at 1 steps (new)"));
+        CHECK(pba_slot_generation(slot) == 1);
+    }
+    options.reload_flags = PBA_RELOAD_ALLOW_KIND_CHANGE;
+    CHECK(pba_slot_reload_memory(slot, v1, v1_size, &options, &generation) == PBA_OK);
+    CHECK(generation == 2);
+
+    // Through a predictor on that slot, back to internet: refused, then allowed.
+    pba_predictor_config config = pba_predictor_config_default();
+    config.slot = slot;
+    Predictor p(config);
+    const void* back = nullptr;
+    size_t back_size = 0;
+    REQUIRE(pba_default_model_bytes("internet", &back, &back_size) == PBA_OK);
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, back, back_size, nullptr, nullptr) ==
+          PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("window 10 samples (serving) vs 180 samples (new)"));
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, back, back_size, &options, &generation) == PBA_OK);
+    CHECK(generation == 3);
+    const auto stats = stats_of(p.p);
+    CHECK(stats.reloads_succeeded == 2);
+    CHECK(stats.reloads_refused == 3);
+    pba_slot_free(slot);
+}
+
 TEST_CASE("mode-aware predictor: the transport's (5 ms, 2000 Mbps) link is datacenter", "[capi]") {
     Model dc(linear_bytes(1.0f, 0.0f, "dc-1"));
     pba_predictor_config config = pba_predictor_config_default();

@@ -291,6 +291,55 @@ def test_refusals(tmp):
         check(r.returncode == 2 and needle in r.stderr, f"usage error exits 2: {needle}")
 
 
+def test_collector_csv(tmp):
+    """The transport collector's column names and ISO 8601 times replay as the canonical trace does."""
+    from datetime import datetime
+    model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
+    times = ["2026-12-05T08:00:00Z", "2026-12-05T09:00:01+01:00", "2026-12-05 08:00:02.250Z",
+             "2026-12-05T03:00:03-0500", "2026-12-05T08:00:04.5+00"]
+    # Python's own reading of each time (3.11 fromisoformat takes every form above but "+00").
+    want_t = [datetime.fromisoformat(t.replace("+00", "+00:00") if t.endswith("+00") else t).timestamp()
+              for t in times]
+    values = [(12.5, 40, 0.01, 2), (13, 41, 0, 2.5), (11, "", 0.02, 3), (14, 39, 0, 2), (12, 40, 0.005, 1)]
+    collector = "timestamp,bandwidth_mbps,latency_ms,packet_loss,jitter_ms,streams\n" + "".join(
+        f"{t},{b},{l},{p},{j},4\n" for t, (b, l, p, j) in zip(times, values))
+    canonical = "t_s,throughput_mbps,rtt_ms,loss,jitter_ms\n" + "".join(
+        f"{t!r},{b},{l},{p},{j}\n" for t, (b, l, p, j) in zip(want_t, values))
+    millis = "timestamp_ms,bandwidth_mbps\n" + "".join(f"{round(t * 1000)},{v[0]}\n" for t, v in zip(want_t, values))
+    outs = {}
+    for name, text in [("collector", collector), ("canonical", canonical), ("millis", millis)]:
+        out = os.path.join(tmp, f"{name}_out.csv")
+        r = run("--trace", write(os.path.join(tmp, f"{name}.csv"), text), "--model", model, "--out", out)
+        check(r.returncode == 0, f"{name} trace replays ({r.stderr.strip()})")
+        # Every column but the measured predict() latency.
+        outs[name] = [{k: v for k, v in row.items() if k != "latency_us"} for row in read_out(out)[1]] \
+            if r.returncode == 0 else []
+    got_t = [float(row["t_s"]) for row in outs["collector"]]
+    check(len(got_t) == 5 and all(abs(g - w) < 1e-6 for g, w in zip(got_t, want_t)),
+          f"ISO 8601 times with Z, offsets, a space and fractions are Python's Unix seconds ({got_t} vs {want_t})")
+    check(outs["collector"] == outs["canonical"], "the collector's columns give the canonical trace's forecasts")
+    check([float(row["t_s"]) for row in outs["millis"]] == [float(row["t_s"]) for row in outs["canonical"]],
+          "timestamp_ms is read as milliseconds")
+
+    cases = {
+        "two time columns": ("t_s,timestamp,throughput_mbps\n0,0,1\n",
+                             "columns 't_s' (column 1) and 'timestamp' (column 2) both give t_s"),
+        "two loss columns": ("t_s,throughput_mbps,loss,packet_loss\n0,1,0,0\n",
+                             "columns 'loss' (column 3) and 'packet_loss' (column 4) both give loss"),
+        "no offset": ("timestamp,bandwidth_mbps\n2026-12-05T08:00:00,1\n",
+                      "line 2: column 1 (timestamp): '2026-12-05T08:00:00' is not a valid ISO 8601 time with its UTC offset"),
+        "February 30": ("timestamp,bandwidth_mbps\n2026-02-30T08:00:00Z,1\n", "'2026-02-30T08:00:00Z' is not a valid ISO 8601"),
+        "a date only": ("time,bandwidth_mbps\n2026-12-05,1\n", "'2026-12-05' is not a number nor an ISO 8601 time"),
+        "no time": ("when,bandwidth_mbps\n0,1\n", "no 't_s' column (t_s, timestamp, time, ts"),
+    }
+    for name, (text, needle) in cases.items():
+        path = write(os.path.join(tmp, "bad.csv"), text)
+        r = run("--trace", path, "--model", model)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0],
+              f"refused {name}: exit 1, one line naming the defect ({lines})")
+
+
 def test_plot(tmp):
     model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
     trace = write(os.path.join(tmp, "plot.csv"), "t_s,throughput_mbps\n" + "".join(f"{t},{5 + t % 7}\n" for t in range(80)))
@@ -395,6 +444,7 @@ if __name__ == "__main__":
         test_degenerate(tmp)
         test_bandwidths_near_dbl_max(tmp)
         test_refusals(tmp)
+        test_collector_csv(tmp)
         test_plot(tmp)
         test_demo_trace_against_independent_baselines(tmp)
         test_allocation_against_a_reimplementation(tmp)

@@ -294,7 +294,7 @@ const pba_load_options* load_options(Input& in, std::unique_ptr<pba_load_options
     o.struct_size = in.struct_size<pba_load_options>();
     o.verify_self_test = static_cast<int>(in.below(3)) - 1;
     o.recurrent_weights = in.chance(16) ? in.u32() : static_cast<std::uint32_t>(in.below(3));
-    if (in.chance(16)) o.reserved[in.below(2)] = in.u32() | 1;
+    if (in.chance(16)) (in.below(2) == 0 ? o.reload_flags : o.reserved[0]) = in.u32() | 1;
     holder = exact(o);
     return holder.get();
 }

@@ -323,6 +323,54 @@ TEST_CASE("hot reload: a failed load keeps the old model and says why", "[predic
     CHECK(std::string(s.model_version.data()) == "B");
 }
 
+TEST_CASE("hot reload refuses another kind of model, naming what differs, unless allowed", "[predict][reload]") {
+    const auto serving = constant_description(5, bandwidth_only("A"), {100});
+    auto with = [](pba::format::Metadata m, const char* key, auto value) {
+        m.set(key, value);
+        return m;
+    };
+    auto two_features = plain_metadata({"bandwidth_mbps", "latency_ms"}, {"bandwidth_mbps"}, "F");
+    const std::pair<pba::format::ModelDescription, std::string> cases[] = {
+        {constant_description(10, bandwidth_only("W"), {1}), "window 5 samples (serving) vs 10 samples (new)"},
+        {constant_description(5, two_features, {1}),
+         "input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms (new)"},
+        {constant_description(5, with(bandwidth_only("T"), "forecast.target", std::string("mean_over")), {1}),
+         "target value_at 1 steps (serving) vs mean_over 1 steps (new)"},
+        {constant_description(5, with(bandwidth_only("H"), "forecast.horizon_steps", std::int64_t{5}), {1}),
+         "target value_at 1 steps (serving) vs value_at 5 steps (new)"},
+        {constant_description(10, with(two_features, "forecast.target", std::string("mean_over")), {1}),
+         "input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms (new); window 5 samples (serving) vs "
+         "10 samples (new); target value_at 1 steps (serving) vs mean_over 1 steps (new)"},
+    };
+    for (const auto& [candidate, difference] : cases) {
+        INFO(difference);
+        auto slot = std::make_shared<ModelSlot>(pba::Model::from_description(serving));
+        Predictor p(slot);
+        for (int i = 0; i < 12; ++i) p.observe(at(i, 1));
+        try {
+            slot->reload_bytes(bytes_of(candidate));
+            FAIL("another kind of model accepted");
+        } catch (const pba::Error& e) {
+            CHECK(e.code() == pba::Errc::invalid_argument);
+            CHECK_THAT(e.what(), Catch::Contains("reload from memory refused, previous model kept: another kind of "
+                                                 "model: " + difference + " (allow it explicitly"));
+        }
+        CHECK_THAT(slot->last_error(), Catch::Contains(difference));
+        CHECK(slot->reloads_refused() == 1);
+        CHECK(slot->generation() == 1);
+        CHECK(version(p.predict()) == "A");
+
+        CHECK(slot->reload_bytes(bytes_of(candidate), {}, pba::predict::KindChange::allow) == 2);
+        CHECK(std::string(slot->model()->version()) == candidate.metadata.string_or("model.version", ""));
+        CHECK(slot->reloads_succeeded() == 1);
+    }
+    // The same kind with other weights, and anything into an empty slot, need no permission.
+    auto slot = std::make_shared<ModelSlot>(pba::Model::from_description(serving));
+    CHECK(slot->reload_bytes(bytes_of(constant_description(5, bandwidth_only("A2"), {7}))) == 2);
+    ModelSlot empty;
+    CHECK(empty.reload_bytes(bytes_of(cases[4].first)) == 1);
+}
+
 TEST_CASE("hot reload to a model with a longer window keeps the samples held and waits for more",
           "[predict][reload]") {
     auto slot = std::make_shared<ModelSlot>(bandwidth_model(100, "short", 5));

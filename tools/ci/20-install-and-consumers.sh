@@ -24,6 +24,16 @@ export PKG_CONFIG_PATH=$stage/lib/pkgconfig
 export LD_LIBRARY_PATH=$stage/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "installed libpba $(pkg-config --modversion pba) ($soname) in $stage"
 
+# The library is what consumers link and nothing more: the trace reader and replay live in
+# pba_trace (tools and tests only, not installed), the C interface's private headers stay in
+# the source tree.
+if nm -C "$so" "$stage/lib/libpba.a" 2>/dev/null | grep -E 'pba::trace::'; then
+  echo "libpba carries trace/replay code (above): it belongs in pba_trace" >&2; exit 1
+fi
+for private in internal.hpp handles.hpp pba/trace; do
+  if [ -e "$stage/include/$private" ]; then echo "$stage/include/$private is installed" >&2; exit 1; fi
+done
+
 echo "--- examples/c (C99, shared library)"
 cflags=(-std=c99 -Wall -Wextra -Werror -pedantic)
 cc "${cflags[@]}" examples/c/main.c $(pkg-config --cflags --libs pba) -lm -o build/example-c
@@ -53,7 +63,8 @@ build/example-c-fully-static >/dev/null
 
 echo "--- examples/cpp (find_package(pba) against the installed tree)"
 cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
-cmake --build build/example-cpp -j "$jobs"
+cmake --build build/example-cpp -j "$jobs" 2>&1 | tee build/example-cpp/build.log
+if grep -q "warning:" build/example-cpp/build.log; then echo "examples/cpp built with warnings" >&2; exit 1; fi
 build/example-cpp/pba_example_cpp
 
 echo "--- capi/go: the Go package (go vet, go test -race, fuzz, benchmarks)"

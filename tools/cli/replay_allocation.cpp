@@ -1,6 +1,7 @@
 #include "replay_allocation.hpp"
 
 #include <cmath>
+#include <iterator>
 #include <fmt/format.h>
 
 namespace pba::cli {
@@ -72,8 +73,8 @@ std::string AllocationColumns::header() const {
 }
 
 std::string AllocationColumns::row(const trace::ReplayPoint& point) {
-    std::string out = "," + cell(point.next_mbps);
-    for (double c : point.confidence_by_rule) out += "," + cell(c);
+    std::string out = fmt::format(",{}", cell(point.next_mbps));
+    for (double c : point.confidence_by_rule) fmt::format_to(std::back_inserter(out), ",{}", cell(c));
     for (trace::PolicyRun& run : runs_) {
         if (!report_.scored) {
             out += ",,,,,,";

@@ -24,6 +24,14 @@ namespace pba::trace {
 // - Rows map to predict::Sample: t_s -> timestamp_unix_s (any origin: seconds since the
 //   trace's start work as well as Unix time), throughput_mbps -> bandwidth_mbps,
 //   rtt_ms -> latency_ms, loss -> packet_loss, jitter_ms -> jitter_ms.
+// - Other names a collector writes are read as those columns (docs/replay.md):
+//   t_s: timestamp, time, ts, time_s, timestamp_s, unix_s (seconds), t_ms, time_ms,
+//   timestamp_ms, unix_ms (milliseconds); throughput_mbps: bandwidth_mbps; rtt_ms: latency_ms;
+//   loss: packet_loss, loss_ratio (ratios). Two columns read as one is an error naming both.
+// - A time is a number (in the column's unit) or an ISO 8601 date-time with its UTC offset,
+//   2026-12-05T08:00:00Z, 2026-12-05 09:00:00.250+01:00 (no offset: refused, the instant is
+//   unknown). Milliseconds are never guessed from a number's size: a millisecond count in a
+//   seconds column is a time beyond predict::kMaxTimestampUnixS, which a predictor refuses.
 //
 // Syntax is checked here; meaning is left to the predictor. A row whose values a predictor
 // would refuse or repair (missing, NaN or infinite timestamps, timestamps repeating or going
@@ -74,9 +82,10 @@ struct Trace {
 
 // Parses a trace held in memory; `source` names it in error messages. Throws
 // Error(invalid_argument) naming the source, line and column of the first defect: no header,
-// a required column missing, a column named twice, a row with the wrong number of cells, a
-// cell that is not a number, a number beyond double's range, a NUL byte, no data row, or a
-// size beyond the limits above.
+// a required column missing, a column named twice (or under two names), a row with the wrong
+// number of cells, a cell that is not a number (nor, for the time, an ISO 8601 time with its
+// offset), a number beyond double's range, a NUL byte, no data row, or a size beyond the
+// limits above.
 Trace parse_trace(std::string_view text, std::string_view source = "trace");
 
 // Reads and parses a trace file. Throws Error(io_error) when it cannot be read, else as
