@@ -402,6 +402,29 @@ typedef enum pba_confidence_rule {
     PBA_CONFIDENCE_CALIBRATED = 1
 } pba_confidence_rule;
 
+/* Whether pba_forecast.bandwidth_mbps is the network's forecast or the online per-link
+ * aggregate of it with simple smoothers (docs/aggregation.md): weights learned from each
+ * member's matured errors on this link (exponentially weighted with fixed share), so the served
+ * forecast tracks the best of them on the link's own history. */
+typedef enum pba_aggregation {
+    /* On for a model forecasting an internet link's mean over its horizon (the embedded
+     * `internet`), and for links the model cannot answer (sampled at another interval than the
+     * model's, or another horizon asked); off otherwise and without a model. */
+    PBA_AGGREGATION_AUTO = 0,
+    PBA_AGGREGATION_ON = 1,
+    PBA_AGGREGATION_OFF = 2 /* the network's forecast alone, else the fallback rule (pba 1.0) */
+} pba_aggregation;
+
+/* The members of the aggregate, in this order: 0 the network, 1 persistence (the newest
+ * sample), 2 the mean of the newest 10 samples, 3..8 EWMAs with alpha per sample 0.5, 0.2,
+ * 0.05, 0.02, 0.005, 0.001. */
+#define PBA_AGGREGATION_MEMBER_COUNT 9
+
+/* The stable label of aggregate member `member` ("network", "persistence", "ma10", "ewma_0.5",
+ * ..., "ewma_0.001"), or NULL when member >= PBA_AGGREGATION_MEMBER_COUNT. Static storage,
+ * thread-safe, never fails otherwise. */
+PBA_API const char* pba_aggregation_member_name(uint32_t member);
+
 typedef struct pba_predictor_config {
     size_t struct_size; /* sizeof(pba_predictor_config) */
 
@@ -447,7 +470,14 @@ typedef struct pba_predictor_config {
      * default, so a caller compiled against the earlier header behaves as before. */
     double confidence_tolerance; /* the calibrated rule's "within", in (0, 1]; 0: 0.2 */
     uint32_t confidence_rule;    /* a pba_confidence_rule (default PBA_CONFIDENCE_TRANSPORT) */
-    uint32_t reserved[5];        /* must be zero */
+    /* Since 1.1, likewise in place of reserved[3..5]. */
+    uint32_t aggregation; /* a pba_aggregation (default PBA_AGGREGATION_AUTO) */
+    /* The horizon served, in seconds; 0: the model's. Another horizon (e.g. 900 for 15 minutes)
+     * is served by the aggregate of smoothers forecasting the mean bandwidth over the next
+     * horizon_s (the model does not answer it: PBA_FALLBACK_NOT_APPLICABLE); needs aggregation
+     * not PBA_AGGREGATION_OFF. In [0, 1e6]. */
+    double horizon_s;
+    uint32_t reserved[2]; /* must be zero */
 } pba_predictor_config;
 
 static inline pba_predictor_config pba_predictor_config_default(void) {
@@ -479,6 +509,8 @@ static inline pba_predictor_config pba_predictor_config_default(void) {
     c.internet_min_packet_loss = 0.01;
     c.confidence_tolerance = 0.2;
     c.confidence_rule = PBA_CONFIDENCE_TRANSPORT;
+    c.aggregation = PBA_AGGREGATION_AUTO;
+    c.horizon_s = 0.0;
     for (i = 0; i < sizeof c.reserved / sizeof c.reserved[0]; ++i) c.reserved[i] = 0;
     return c;
 }
@@ -614,7 +646,19 @@ typedef struct pba_predictor_stats {
     uint64_t reloads_succeeded;
     uint64_t reloads_refused;
     char model_version[PBA_MODEL_VERSION_CAPACITY];
+
+    /* Since 1.1. A caller compiled against 1.0 passes its smaller struct_size
+     * (PBA_PREDICTOR_STATS_SIZE_1_0) and gets every field above, none of these. */
+    uint64_t fallbacks_not_applicable; /* fallbacks_by_reason[PBA_FALLBACK_NOT_APPLICABLE] */
+    uint32_t aggregating;              /* 1: forecasts are served as the aggregate */
+    uint32_t leading_member;           /* the member weighted most: pba_aggregation_member_name() */
+    double leading_weight;             /* its weight, 0..1 */
+    double member_weights[PBA_AGGREGATION_MEMBER_COUNT]; /* by member, summing to 1; 0 when not */
+    uint64_t aggregation_updates;      /* matured forecasts that moved the weights */
 } pba_predictor_stats;
+
+/* sizeof(pba_predictor_stats) as pba 1.0 declared it (up to model_version), still accepted. */
+#define PBA_PREDICTOR_STATS_SIZE_1_0 (offsetof(pba_predictor_stats, fallbacks_not_applicable))
 
 PBA_API pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor_stats* stats);
 

@@ -42,6 +42,10 @@ static_assert(PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP ==
               static_cast<int>(predict::ObserveStatus::refused_backwards_timestamp));
 static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error) &&
               PBA_FALLBACK_NOT_APPLICABLE == static_cast<int>(predict::FallbackReason::not_applicable));
+static_assert(PBA_AGGREGATION_MEMBER_COUNT == predict::kAggregationMemberCount &&
+              PBA_AGGREGATION_AUTO == static_cast<int>(predict::AggregationPolicy::automatic) &&
+              PBA_AGGREGATION_ON == static_cast<int>(predict::AggregationPolicy::on) &&
+              PBA_AGGREGATION_OFF == static_cast<int>(predict::AggregationPolicy::off));
 static_assert(PBA_CONFIDENCE_TRANSPORT == static_cast<int>(predict::ConfidenceRule::transport) &&
               PBA_CONFIDENCE_CALIBRATED == static_cast<int>(predict::ConfidenceRule::calibrated));
 
@@ -134,6 +138,13 @@ void to_c(const predict::PredictorStats& s, pba_predictor_stats& out) noexcept {
     out.reloads_succeeded = s.reloads_succeeded;
     out.reloads_refused = s.reloads_refused;
     copy_version(out.model_version, s.model_version);
+    out.fallbacks_not_applicable = s.fallbacks_by_reason[static_cast<std::size_t>(predict::FallbackReason::not_applicable)];
+    out.aggregating = s.aggregating ? 1 : 0;
+    out.leading_member = s.aggregating ? static_cast<std::uint32_t>(s.aggregation.leading) : 0;
+    out.leading_weight = s.aggregating ? s.aggregation.leading_weight : 0.0;
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+        out.member_weights[m] = s.aggregating ? s.aggregation.weights[m] : 0.0;
+    out.aggregation_updates = s.aggregation.updates;
 }
 
 void to_c(const predict::ModelScore& s, pba_model_score& out) noexcept {
@@ -274,6 +285,17 @@ pba_status check_config(const char* fn, const pba_predictor_config* c) noexcept 
     if (c->confidence_rule > PBA_CONFIDENCE_CALIBRATED)
         return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.confidence_rule {} is not a pba_confidence_rule (0..1)", fn,
                     c->confidence_rule);
+    if (c->aggregation > PBA_AGGREGATION_OFF)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.aggregation {} is not a pba_aggregation (0..2)", fn,
+                    c->aggregation);
+    if (!(c->horizon_s >= 0.0 && c->horizon_s <= 1e6))
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.horizon_s {} must lie in [0, 1e6] (0: the model's)", fn,
+                    c->horizon_s);
+    if (c->horizon_s > 0.0 && c->aggregation == PBA_AGGREGATION_OFF)
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config.horizon_s {} is served by the aggregate, but config.aggregation is "
+                    "PBA_AGGREGATION_OFF",
+                    fn, c->horizon_s);
     if (!(c->confidence_tolerance >= 0.0 && c->confidence_tolerance <= 1.0))
         return fail(PBA_ERR_INVALID_ARGUMENT,
                     "{}: config.confidence_tolerance {} must lie in (0, 1] (0: the default 0.2)", fn,
@@ -297,6 +319,8 @@ predict::PredictorConfig predictor_config(const pba_predictor_config& c) {
     p.match_observed_samples = c.match_observed_samples != 0;
     p.confidence_rule = static_cast<predict::ConfidenceRule>(c.confidence_rule);
     if (c.confidence_tolerance != 0.0) p.confidence_tolerance = c.confidence_tolerance;
+    p.aggregation = static_cast<predict::AggregationPolicy>(c.aggregation);
+    p.horizon_s = c.horizon_s;
     return p;
 }
 
@@ -567,10 +591,16 @@ pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor
     constexpr const char* fn = "pba_predictor_get_stats";
     PBA_CHECK_NOT_NULL(fn, predictor);
     PBA_CHECK_NOT_NULL(fn, stats);
-    if (auto s = check_struct(fn, "stats", stats)) return s;
+    // A 1.0 caller's smaller struct gets the fields it knows.
+    const std::size_t size = stats->struct_size;
+    if (size != PBA_PREDICTOR_STATS_SIZE_1_0)
+        if (auto s = check_struct(fn, "stats", stats)) return s;
     Use use(predictor);
     return guarded(fn, [&] {
-        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), *stats);
+        pba_predictor_stats full{};
+        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), full);
+        full.struct_size = size;
+        std::memcpy(stats, &full, size);
         return ok();
     });
 }
@@ -679,6 +709,11 @@ pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample*
         Use use(predictors[i]);
         return observe_one(fn, predictors[i], &samples[i], nullptr);
     });
+}
+
+const char* pba_aggregation_member_name(uint32_t member) {
+    if (member >= predict::kAggregationMemberCount) return nullptr;
+    return predict::to_string(static_cast<predict::AggregationMember>(member));
 }
 
 pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,

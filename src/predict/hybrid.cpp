@@ -81,6 +81,17 @@ Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
         f.interval_coverage = 0.0;
     }
 
+    // The aggregation's report is the more trusted member's; the networks' forecasts combine as
+    // the served values do, when both answered.
+    const Forecast& heavier = w_inet >= w_dc ? inet : dc;
+    f.aggregated = dc.aggregated || inet.aggregated;
+    f.leading_member = heavier.leading_member;
+    f.leading_weight = heavier.leading_weight;
+    f.member_bandwidth_mbps = heavier.member_bandwidth_mbps;
+    f.awake_members = heavier.awake_members;
+    if (dc.network_bandwidth_mbps > 0.0 && inet.network_bandwidth_mbps > 0.0)
+        f.network_bandwidth_mbps = w_dc * dc.network_bandwidth_mbps + w_inet * inet.network_bandwidth_mbps;
+
     const Forecast& longer = dc.horizon_s >= inet.horizon_s ? dc : inet;
     f.made_at_unix_s = std::max(dc.made_at_unix_s, inet.made_at_unix_s);
     f.horizon_s = longer.horizon_s;

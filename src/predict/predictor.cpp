@@ -347,9 +347,9 @@ Forecast Predictor::forecast_locked() {
             fc.unknown_fields |= fallback.unknown_fields & bit;
         }
     }
+    const bool network_answered = !(fc.fallback_fields & field_bit(SampleField::bandwidth_mbps));
+    if (network_answered) fc.network_bandwidth_mbps = values[0];
     if (aggregator_) {
-        const bool network_answered = !(fc.fallback_fields & field_bit(SampleField::bandwidth_mbps));
-        if (network_answered) fc.network_bandwidth_mbps = values[0];
         const ForecastAggregator::Result mix =
             aggregator_->forecast(fc.made_at_unix_s, network_answered ? values[0] : kMissing);
         if (mix.ready) {
@@ -451,6 +451,10 @@ PredictorStats Predictor::stats_locked() const {
     s.interval = intervals_[index(ForecastSource::model)].summary();
     s.last_forecast = last_forecast_;
     s.last_measured = last_measured_;
+    if (aggregator_) {
+        s.aggregating = true;
+        s.aggregation = aggregator_->summary();
+    }
     const ModelSlot::Snapshot snap = slot_->snapshot();
     s.model_generation = snap.generation;
     s.reloads_succeeded = slot_->reloads_succeeded();

@@ -190,6 +190,23 @@ void write_prometheus(std::string& out, std::span<const LinkStats> links) {
         Family f(out, "dwcp_pba_interval_target_coverage_ratio", "gauge", "Coverage the bandwidth intervals are sized for");
         for_links(links, [&](std::string_view link, const PredictorStats& s) { f.series(link, {}, s.interval.target_coverage); });
     }
+    {
+        Family f(out, "dwcp_pba_aggregation_weight_ratio", "gauge",
+                 "Weight (0..1, summing to 1 per link) of each member of the link's online forecast aggregate");
+        for_links(links, [&](std::string_view link, const PredictorStats& s) {
+            if (!s.aggregating) return;
+            for (std::size_t m = 0; m < kAggregationMemberCount; ++m)
+                f.series(link, {{"member", to_string(static_cast<AggregationMember>(m))}}, s.aggregation.weights[m]);
+        });
+    }
+    {
+        Family f(out, "dwcp_pba_aggregation_leading_weight_ratio", "gauge",
+                 "Weight of the member weighted most in the link's forecast aggregate; the member in the label");
+        for_links(links, [&](std::string_view link, const PredictorStats& s) {
+            if (s.aggregating)
+                f.series(link, {{"member", to_string(s.aggregation.leading)}}, s.aggregation.leading_weight);
+        });
+    }
     // The latest forecast and measurement, for dashboards that plot one against the other. A
     // link without a value (no forecast yet, a field never measured) has no sample.
     struct Value {

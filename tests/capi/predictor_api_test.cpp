@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -169,6 +170,146 @@ TEST_CASE("confidence_rule and confidence_tolerance: defaults, round trip, refus
     }
 }
 
+TEST_CASE("aggregation and horizon_s: defaults, refusals, member names", "[capi]") {
+    const pba_predictor_config defaults = pba_predictor_config_default();
+    CHECK(defaults.aggregation == PBA_AGGREGATION_AUTO);
+    CHECK(defaults.horizon_s == 0.0);
+    CHECK(offsetof(pba_predictor_config, reserved) + sizeof defaults.reserved == sizeof(pba_predictor_config));
+
+    pba_predictor* p = nullptr;
+    pba_predictor_config c = defaults;
+    c.aggregation = 3;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("config.aggregation 3"));
+    for (double bad : {-1.0, 2e6, std::nan("")}) {
+        c = defaults;
+        c.horizon_s = bad;
+        CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(), Catch::Contains("config.horizon_s"));
+    }
+    c = defaults;
+    c.horizon_s = 900.0;
+    c.aggregation = PBA_AGGREGATION_OFF;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("PBA_AGGREGATION_OFF"));
+    CHECK(p == nullptr);
+
+    CHECK(std::string(pba_aggregation_member_name(0)) == "network");
+    CHECK(std::string(pba_aggregation_member_name(1)) == "persistence");
+    CHECK(std::string(pba_aggregation_member_name(2)) == "ma10");
+    CHECK(std::string(pba_aggregation_member_name(3)) == "ewma_0.5");
+    CHECK(std::string(pba_aggregation_member_name(PBA_AGGREGATION_MEMBER_COUNT - 1)) == "ewma_0.001");
+    CHECK(pba_aggregation_member_name(PBA_AGGREGATION_MEMBER_COUNT) == nullptr);
+}
+
+TEST_CASE("aggregation on: a network that doubles a constant link loses its weight to the smoothers", "[capi]") {
+    Model model(linear_bytes(2.0f, 0.0f, "double"));  // forecasts 2 x 50 = 100 on a 50 Mbps link
+    pba_predictor_config c = pba_predictor_config_default();
+    c.model = model.m;
+    Predictor off(c);  // the linear model is not an internet mean: automatic means off
+    c.aggregation = PBA_AGGREGATION_ON;
+    Predictor on(c);
+    pba_forecast f = forecast_struct(), f_off = forecast_struct();
+    for (int t = 0; t < 40; ++t) {
+        const pba_sample s = sample(1000.0 + t, 50.0);
+        REQUIRE(pba_predictor_observe(on.p, &s, nullptr) == PBA_OK);
+        REQUIRE(pba_predictor_observe(off.p, &s, nullptr) == PBA_OK);
+        REQUIRE(pba_predictor_predict(on.p, &f) == PBA_OK);
+        REQUIRE(pba_predictor_predict(off.p, &f_off) == PBA_OK);
+    }
+    CHECK(f_off.aggregated == 0);
+    CHECK(f_off.bandwidth_mbps == Approx(100.0));
+    CHECK(f_off.network_bandwidth_mbps == Approx(100.0));
+    CHECK(stats_of(off.p).aggregating == 0);
+
+    // Every smoother forecasts 50 and is right; the network's error is 50 of max(50, 100) at each
+    // of ~39 matured forecasts, so Hedge leaves it only about the fixed share.
+    CHECK(f.aggregated == 1);
+    CHECK(f.fallback == 0);
+    CHECK(f.network_bandwidth_mbps == Approx(100.0));
+    const pba_predictor_stats st = stats_of(on.p);
+    CHECK(st.aggregating == 1);
+    CHECK(st.aggregation_updates >= 30);
+    double sum = 0.0;
+    for (double w : st.member_weights) sum += w;
+    CHECK(sum == Approx(1.0).epsilon(1e-12));
+    const auto lead = std::max_element(std::begin(st.member_weights), std::end(st.member_weights));
+    CHECK(st.leading_member == static_cast<uint32_t>(lead - std::begin(st.member_weights)));
+    CHECK(st.leading_weight == *lead);
+    CHECK(f.leading_member == st.leading_member);
+    CHECK(f.leading_member != 0);
+    CHECK(st.member_weights[0] < 0.01);
+    // served = network w_network + 50 (1 - w_network), with the weights the stats report (the
+    // network's float32 arithmetic makes its forecast 100 within 1e-6, not exactly).
+    const double w = st.member_weights[0];
+    CHECK(f.bandwidth_mbps == Approx(f.network_bandwidth_mbps * w + 50.0 * (1.0 - w)).epsilon(1e-12));
+    CHECK(f.bandwidth_mbps > 50.0);
+    CHECK(f.bandwidth_mbps < 50.5);
+}
+
+TEST_CASE("horizon_s 900 without a model: the smoothers' aggregate over 15 minutes", "[capi]") {
+    pba_predictor_config c = pba_predictor_config_default();
+    c.horizon_s = 900.0;
+    Predictor p(c);
+    pba_forecast f = forecast_struct();
+    for (int t = 0; t < 30; ++t) {
+        const pba_sample s = sample(1000.0 + 60.0 * t, 40.0, 20.0);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    }
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.aggregated == 1);
+    CHECK(f.horizon_s == 900.0);
+    CHECK(f.target == PBA_TARGET_MEAN_OVER);
+    CHECK(f.horizon_steps == 15);  // 900 s at the link's measured 60 s
+    CHECK(f.target_unix_s == f.made_at_unix_s + 900.0);
+    CHECK(f.bandwidth_mbps == Approx(40.0).epsilon(1e-12));  // every smoother of a constant link
+    CHECK(f.network_bandwidth_mbps == 0.0);
+    CHECK(f.leading_member != 0);
+}
+
+TEST_CASE("1.0-sized forecast and stats structs get the 1.0 fields and nothing past them", "[capi]") {
+    pba_predictor_config c = pba_predictor_config_default();
+    Predictor p(c);
+    const pba_sample s = sample(1000.0, 80.0, 30.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+
+    std::vector<unsigned char> buffer(sizeof(pba_forecast) * 2, 0xAB);
+    pba_forecast head;
+    head.struct_size = PBA_FORECAST_SIZE_1_0;
+    std::memcpy(buffer.data(), &head.struct_size, sizeof head.struct_size);
+    REQUIRE(pba_predictor_predict(p.p, reinterpret_cast<pba_forecast*>(buffer.data())) == PBA_OK);
+    pba_forecast got;
+    std::memcpy(&got, buffer.data(), PBA_FORECAST_SIZE_1_0);
+    CHECK(got.struct_size == PBA_FORECAST_SIZE_1_0);
+    CHECK(got.bandwidth_mbps == Approx(80.0));
+    CHECK(std::all_of(buffer.begin() + PBA_FORECAST_SIZE_1_0, buffer.end(), [](unsigned char b) { return b == 0xAB; }));
+
+    // pba_predict_links steps through a 1.0 caller's array by the 1.0 size.
+    std::fill(buffer.begin(), buffer.end(), 0xCD);
+    for (std::size_t i = 0; i < 2; ++i)
+        std::memcpy(buffer.data() + i * PBA_FORECAST_SIZE_1_0, &head.struct_size, sizeof head.struct_size);
+    pba_predictor* links[2] = {p.p, p.p};
+    pba_status statuses[2];
+    REQUIRE(pba_predict_links(links, 2, reinterpret_cast<pba_forecast*>(buffer.data()), statuses) == PBA_OK);
+    for (std::size_t i = 0; i < 2; ++i) {
+        std::memcpy(&got, buffer.data() + i * PBA_FORECAST_SIZE_1_0, PBA_FORECAST_SIZE_1_0);
+        CHECK(got.bandwidth_mbps == Approx(80.0));
+    }
+    CHECK(std::all_of(buffer.begin() + 2 * PBA_FORECAST_SIZE_1_0, buffer.end(), [](unsigned char b) { return b == 0xCD; }));
+
+    std::vector<unsigned char> stats(sizeof(pba_predictor_stats) + 16, 0xEF);
+    const size_t stats_size = PBA_PREDICTOR_STATS_SIZE_1_0;
+    std::memcpy(stats.data(), &stats_size, sizeof stats_size);
+    REQUIRE(pba_predictor_get_stats(p.p, reinterpret_cast<pba_predictor_stats*>(stats.data())) == PBA_OK);
+    pba_predictor_stats st;
+    std::memcpy(&st, stats.data(), PBA_PREDICTOR_STATS_SIZE_1_0);
+    CHECK(st.samples_accepted == 1);
+    CHECK(std::all_of(stats.begin() + PBA_PREDICTOR_STATS_SIZE_1_0, stats.end(), [](unsigned char b) { return b == 0xEF; }));
+    const size_t odd_size = PBA_PREDICTOR_STATS_SIZE_1_0 + 8;  // neither 1.0's nor this header's
+    std::memcpy(stats.data(), &odd_size, sizeof odd_size);
+    CHECK(pba_predictor_get_stats(p.p, reinterpret_cast<pba_predictor_stats*>(stats.data())) == PBA_ERR_STRUCT_SIZE);
+}
+
 TEST_CASE("a single-model predictor answers from its model: bandwidth 2 bw + 1000", "[capi]") {
     Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
     pba_predictor_config config = pba_predictor_config_default();
@@ -277,9 +418,9 @@ TEST_CASE("predictor arguments: NULL, struct sizes, reserved fields, combination
     CHECK_THAT(last_error(), Catch::Contains("config.struct_size is 16"));
 
     c = pba_predictor_config_default();
-    c.reserved[4] = 1;
+    c.reserved[1] = 1;
     CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("config.reserved[4]"));
+    CHECK_THAT(last_error(), Catch::Contains("config.reserved[1]"));
 
     c = pba_predictor_config_default();
     c.model = model.m;

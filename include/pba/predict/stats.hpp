@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/aggregation.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
 #include "pba/predict/latency_histogram.hpp"
@@ -47,6 +48,11 @@ struct PredictorStats {
     // yet or a field the forecast reports as unknown; a field never measured on this link.
     std::array<double, kForecastFieldCount> last_forecast{kMissing, kMissing, kMissing, kMissing};
     std::array<double, kForecastFieldCount> last_measured{kMissing, kMissing, kMissing, kMissing};
+
+    // The served bandwidth is the online aggregate (aggregation.hpp): its members' weights now,
+    // the one weighted most, and how many matured snapshots moved them. All zero when not.
+    bool aggregating = false;
+    AggregationSummary aggregation;
 
     std::uint64_t model_generation = 0;
     std::uint64_t reloads_succeeded = 0;
