@@ -11,6 +11,7 @@ const (
 	maxRollingWindow  = 100000 // accuracy_window, interval_window
 	maxAverageSamples = 256    // average_samples
 	maxUTCOffset      = 24 * time.Hour
+	maxHorizon        = 1e6 * time.Second // horizon_s
 )
 
 // check refuses a field out of its range with an error naming it, before any library call.
@@ -34,6 +35,12 @@ func (c *PredictorConfig) check() error {
 		return badField("AverageSamples", c.AverageSamples, "in 1..256 (0: 10)")
 	case c.DwellSamples < 0 || int64(c.DwellSamples) > math.MaxUint32:
 		return badField("DwellSamples", c.DwellSamples, "in 1..4294967295 (0: 3)")
+	case c.Aggregation < AggregationAuto || c.Aggregation > AggregationOff:
+		return badField("Aggregation", int(c.Aggregation), "AggregationAuto, AggregationOn or AggregationOff")
+	case c.Horizon < 0 || c.Horizon > maxHorizon:
+		return badField("Horizon", c.Horizon, "in [0, 1e6 s] (0: the model's)")
+	case c.Horizon > 0 && c.Aggregation == AggregationOff:
+		return badField("Horizon", c.Horizon, "0 with AggregationOff (another horizon is served by the aggregate)")
 	case !(c.Hysteresis >= 0 && c.Hysteresis < 1):
 		return badField("Hysteresis", c.Hysteresis, "in [0, 1) (0: 0.1; DisableHysteresis for none)")
 	}

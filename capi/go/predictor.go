@@ -77,6 +77,14 @@ type PredictorConfig struct {
 	// The calibrated rule's "within": |actual - forecast| <= tolerance x actual; in (0, 1]; 0: 0.2.
 	ConfidenceTolerance float64
 
+	// Whether Forecast.BandwidthMbps is the network's forecast or the online per-link aggregate
+	// of it with simple smoothers (docs/aggregation.md); AggregationAuto (default) decides.
+	Aggregation AggregationPolicy
+	// The horizon served; 0: the model's. Another horizon (e.g. 15 * time.Minute) is served by
+	// the aggregate of smoothers forecasting the mean bandwidth over it (the model does not
+	// answer: FallbackNotApplicable); it needs Aggregation other than AggregationOff. At most 1e6 s.
+	Horizon time.Duration
+
 	// Mode detection (mode-aware predictors with ModeAuto).
 	AverageSamples    int             // moving-average length; 0: 10
 	DwellSamples      int             // consecutive samples before a switch; 0: 3
@@ -95,6 +103,54 @@ const (
 	// that the measured bandwidth lies within ConfidenceTolerance of the forecast.
 	ConfidenceCalibrated ConfidenceRule = C.PBA_CONFIDENCE_CALIBRATED
 )
+
+// AggregationPolicy says whether the served bandwidth is the network's forecast alone or the
+// link's online aggregate of it with simple smoothers, weighted by their matured errors.
+type AggregationPolicy int
+
+const (
+	// AggregationAuto: on for a model forecasting an internet link's mean over its horizon (the
+	// embedded "internet"), and for a link the model cannot answer (sampled at another interval
+	// than the model's, or another Horizon asked); off otherwise and without a model.
+	AggregationAuto AggregationPolicy = C.PBA_AGGREGATION_AUTO
+	AggregationOn   AggregationPolicy = C.PBA_AGGREGATION_ON
+	// AggregationOff: the network's forecast alone, else the fallback rule (pba 1.0).
+	AggregationOff AggregationPolicy = C.PBA_AGGREGATION_OFF
+)
+
+// AggregationMember names a member of the aggregate.
+type AggregationMember int
+
+const (
+	MemberNetwork     AggregationMember = iota // the model's forecast, when it answered
+	MemberPersistence                          // the newest sample
+	MemberMA10                                 // the mean of the newest 10 samples
+	MemberEWMA0_5                              // EWMAs, alpha per sample
+	MemberEWMA0_2
+	MemberEWMA0_05
+	MemberEWMA0_02
+	MemberEWMA0_005
+	MemberEWMA0_001
+	AggregationMemberCount = int(C.PBA_AGGREGATION_MEMBER_COUNT)
+)
+
+// The library's labels, read once so String never allocates.
+var memberNames = func() (names [AggregationMemberCount]string) {
+	for i := range names {
+		if p := C.pba_aggregation_member_name(C.uint32_t(i)); p != nil {
+			names[i] = C.GoString(p)
+		}
+	}
+	return names
+}()
+
+// String is the member's stable label, as in Prometheus and `pba replay --out`.
+func (m AggregationMember) String() string {
+	if m < 0 || int(m) >= len(memberNames) {
+		return fmt.Sprintf("AggregationMember(%d)", int(m))
+	}
+	return memberNames[m]
+}
 
 // Predictor forecasts one link. All methods are safe for concurrent use (calls on one
 // predictor are serialised by the library); Close may race with them: they then return
@@ -148,6 +204,8 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 		}
 		c.confidence_tolerance = C.double(cfg.ConfidenceTolerance)
 	}
+	c.aggregation = C.uint32_t(cfg.Aggregation)
+	c.horizon_s = C.double(cfg.Horizon.Seconds())
 	if cfg.AverageSamples != 0 {
 		c.average_samples = C.uint32_t(cfg.AverageSamples)
 	}

@@ -173,6 +173,10 @@ func TestConfigErrors(t *testing.T) {
 		"coverage":        {IntervalCoverage: 1.5},
 		"negative window": {AccuracyWindow: -1},
 		"confidence rule": {Confidence: 2},
+		"aggregation":     {Aggregation: 3},
+		"horizon":         {Horizon: -time.Second},
+		"long horizon":    {Horizon: 2e6 * time.Second},
+		"horizon off":     {Horizon: time.Minute, Aggregation: pba.AggregationOff},
 		"tolerance":       {ConfidenceTolerance: 1.5},
 		"NaN tolerance":   {ConfidenceTolerance: math.NaN()},
 	}
@@ -336,5 +340,85 @@ func TestChampionChallenger(t *testing.T) {
 	}
 	if f, _ := p.Predict(); f.ModelVersion != "lin-2" {
 		t.Errorf("after promotion: %q", f.ModelVersion)
+	}
+}
+
+// No model and a 15-minute horizon: the smoothers' aggregate, each of which forecasts a constant
+// link's value; the weights it reports sum to 1 and name the largest.
+func TestAggregationHorizon15Minutes(t *testing.T) {
+	p := newPredictor(t, pba.PredictorConfig{Horizon: 15 * time.Minute})
+	for i := 0; i < 30; i++ {
+		if _, err := p.Observe(sample(60*float64(i), 40, 20, 0, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := p.Predict()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Aggregated || f.Horizon != 15*time.Minute || f.HorizonSteps != 15 || f.Target != pba.TargetMeanOver {
+		t.Errorf("forecast %+v: want an aggregate over the next 15 minutes, 15 steps of 60 s", f)
+	}
+	if !near(f.BandwidthMbps, 40, 1e-12) || f.NetworkBandwidthMbps != 0 || f.LeadingMember == pba.MemberNetwork {
+		t.Errorf("bandwidth %.15g, network %g, leading %v: want 40, 0, a smoother", f.BandwidthMbps,
+			f.NetworkBandwidthMbps, f.LeadingMember)
+	}
+	s, err := p.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, lead := 0.0, pba.MemberNetwork
+	for m, w := range s.MemberWeights {
+		sum += w
+		if w > s.MemberWeights[lead] {
+			lead = pba.AggregationMember(m)
+		}
+	}
+	if !s.Aggregating || !near(sum, 1, 1e-12) || s.LeadingMember != lead || s.LeadingWeight != s.MemberWeights[lead] {
+		t.Errorf("stats: aggregating %v, weights %v (sum %.15g), leading %v %g", s.Aggregating, s.MemberWeights, sum,
+			s.LeadingMember, s.LeadingWeight)
+	}
+	names := []string{"network", "persistence", "ma10", "ewma_0.5", "ewma_0.2", "ewma_0.05", "ewma_0.02", "ewma_0.005",
+		"ewma_0.001"}
+	for i, want := range names {
+		if got := pba.AggregationMember(i).String(); got != want {
+			t.Errorf("member %d is %q, want %q", i, got, want)
+		}
+	}
+}
+
+// A link sampled every 60 s meets the 1-s internet model: the model does not answer it, the
+// smoothers do (aggregation on by default), or the fallback rule with AggregationOff.
+func TestSixtySecondLinkOnOneSecondModel(t *testing.T) {
+	internet, err := pba.DefaultModel("internet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer internet.Close()
+	for _, c := range []struct {
+		policy     pba.AggregationPolicy
+		aggregated bool
+	}{{pba.AggregationAuto, true}, {pba.AggregationOff, false}} {
+		p := newPredictor(t, pba.PredictorConfig{Model: internet, Aggregation: c.policy})
+		for i := 0; i < 20; i++ {
+			if _, err := p.Observe(sample(60*float64(i), 30, 50, 0, 1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := p.Predict()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.FallbackReason != pba.FallbackNotApplicable || f.Aggregated != c.aggregated {
+			t.Errorf("%v: reason %v, aggregated %v; want FallbackNotApplicable, %v", c.policy, f.FallbackReason,
+				f.Aggregated, c.aggregated)
+		}
+		s, err := p.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.FallbacksByReason[pba.FallbackNotApplicable] != 1 {
+			t.Errorf("%v: FallbacksByReason %v", c.policy, s.FallbacksByReason)
+		}
 	}
 }

@@ -113,6 +113,9 @@ const (
 	FallbackWindowFilling FallbackReason = C.PBA_FALLBACK_WINDOW_FILLING
 	FallbackInvalidInput  FallbackReason = C.PBA_FALLBACK_INVALID_INPUT
 	FallbackModelError    FallbackReason = C.PBA_FALLBACK_MODEL_ERROR
+	// The link's sample interval is not the model's (by more than half of it), or another
+	// Horizon was asked: the model does not answer.
+	FallbackNotApplicable FallbackReason = C.PBA_FALLBACK_NOT_APPLICABLE
 )
 
 // Forecast is a forecast of one link. Every number is finite.
@@ -142,6 +145,15 @@ type Forecast struct {
 	UnknownFields   Field  // fields never measured on this link, reported as 0
 	ModelGeneration uint64 // of the answering model's slot (a hybrid of both: the internet one's); 0: none
 	ModelVersion    string // of the answering model; "datacenter+internet" for a hybrid of both, "" for none
+
+	// Aggregated: BandwidthMbps is the link's online aggregate of the network and smoothers
+	// (FallbackFields still says whether the network answered); LeadingMember is the member
+	// weighted most, LeadingWeight its weight (0..1). NetworkBandwidthMbps is the network's own
+	// forecast, 0 when it did not answer.
+	Aggregated           bool
+	LeadingMember        AggregationMember
+	LeadingWeight        float64
+	NetworkBandwidthMbps float64
 }
 
 // fromC converts a forecast; version is a cached copy of its model version, reused (without
@@ -167,4 +179,8 @@ func (f *Forecast) fromC(c *C.pba_forecast, version string) {
 	f.UnknownFields = Field(c.unknown_fields)
 	f.ModelGeneration = uint64(c.model_generation)
 	f.ModelVersion = goString(c.model_version[:], version)
+	f.Aggregated = c.aggregated != 0
+	f.LeadingMember = AggregationMember(c.leading_member)
+	f.LeadingWeight = float64(c.leading_weight)
+	f.NetworkBandwidthMbps = float64(c.network_bandwidth_mbps)
 }

@@ -67,6 +67,14 @@ type PredictorStats struct {
 
 	ModelGeneration, ReloadsSucceeded, ReloadsRefused uint64
 	ModelVersion                                      string
+
+	// The online aggregate (all zero when the predictor does not serve one): each member's
+	// weight now (summing to 1), the one weighted most, and the matured forecasts that moved them.
+	Aggregating        bool
+	LeadingMember      AggregationMember
+	LeadingWeight      float64
+	MemberWeights      [AggregationMemberCount]float64
+	AggregationUpdates uint64
 }
 
 // Stats returns a snapshot of the predictor's counters and accuracy.
@@ -124,6 +132,14 @@ func (p *Predictor) Stats() (PredictorStats, error) {
 			s.FallbacksByReason[FallbackReason(i)] = uint64(c.fallbacks_by_reason[i])
 		}
 	}
+	s.FallbacksByReason[FallbackNotApplicable] = uint64(c.fallbacks_not_applicable)
+	s.Aggregating = c.aggregating != 0
+	s.LeadingMember = AggregationMember(c.leading_member)
+	s.LeadingWeight = float64(c.leading_weight)
+	for i := range s.MemberWeights {
+		s.MemberWeights[i] = float64(c.member_weights[i])
+	}
+	s.AggregationUpdates = uint64(c.aggregation_updates)
 	return s, nil
 }
 
