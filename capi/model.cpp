@@ -31,6 +31,9 @@ pba_status load_options(const char* function, const pba_load_options* options, L
             return fail(PBA_ERR_INVALID_ARGUMENT, "{}: options.recurrent_weights is {}, not a pba_weight_storage (0..2)",
                         function, options->recurrent_weights);
     }
+    if (options->reload_flags & ~PBA_RELOAD_ALLOW_KIND_CHANGE)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: options.reload_flags is 0x{:x}, unknown bits beyond PBA_RELOAD_*",
+                    function, options->reload_flags);
     out.verify_self_test = options->verify_self_test != 0;
     return PBA_OK;
 }
@@ -152,6 +155,21 @@ pba_status pba_model_load_default(const char* name, pba_model** out_model) {
     PBA_CHECK_NOT_NULL(fn, name);
     return guarded(fn, [&] {
         *out_model = new pba_model(pba::default_model(name));
+        return ok();
+    });
+}
+
+pba_status pba_default_model_bytes(const char* name, const void** out_data, size_t* out_size) {
+    constexpr const char* fn = "pba_default_model_bytes";
+    PBA_CHECK_NOT_NULL(fn, out_data);
+    *out_data = nullptr;
+    PBA_CHECK_NOT_NULL(fn, out_size);
+    *out_size = 0;
+    PBA_CHECK_NOT_NULL(fn, name);
+    return guarded(fn, [&] {
+        const auto bytes = pba::default_model_bytes(name);
+        *out_data = bytes.data();
+        *out_size = bytes.size();
         return ok();
     });
 }

@@ -116,16 +116,23 @@ enum pba_weight_storage {
     PBA_WEIGHTS_BF16 = 2  /* bfloat16 */
 };
 
+/* pba_load_options.reload_flags: a reload (pba_slot_reload_*, pba_predictor_reload_*) refuses
+ * a model of another kind than the one serving (other input features, window or forecast
+ * target, e.g. "v1" into a slot serving "internet") with PBA_ERR_INVALID_ARGUMENT and a
+ * message naming each difference, unless this flag is set. */
+#define PBA_RELOAD_ALLOW_KIND_CHANGE 1u
+
 typedef struct pba_load_options {
     size_t struct_size;          /* sizeof(pba_load_options) */
     int verify_self_test;        /* nonzero: run the file's test vector, if it has one, and
                                     refuse the model when it does not reproduce (default 1) */
     uint32_t recurrent_weights;  /* a pba_weight_storage value (default PBA_WEIGHTS_FP32) */
-    uint32_t reserved[2];        /* must be zero */
+    uint32_t reload_flags;       /* PBA_RELOAD_* bits, read by reloads only (default 0) */
+    uint32_t reserved[1];        /* must be zero */
 } pba_load_options;
 
 static inline pba_load_options pba_load_options_default(void) {
-    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, {0, 0}};
+    pba_load_options o = {sizeof(pba_load_options), 1, PBA_WEIGHTS_FP32, 0, {0}};
     return o;
 }
 
@@ -215,6 +222,14 @@ PBA_API pba_status pba_model_load_default(const char* name, pba_model** out_mode
 PBA_API size_t pba_default_model_count(void);
 PBA_API const char* pba_default_model_name(size_t index);
 
+/* The embedded model `name`'s file, byte for byte as compiled in (what `pba export NAME`
+ * writes), to save, hash or ship it. Stores in *out_data a pointer to the library's static
+ * storage, valid for the life of the process and never to be freed or written, and in
+ * *out_size its length in bytes. On failure stores NULL and 0 and returns PBA_ERR_NOT_FOUND
+ * for an unknown name (the message lists the available ones) or PBA_ERR_NULL_POINTER.
+ * Thread-safe. */
+PBA_API pba_status pba_default_model_bytes(const char* name, const void** out_data, size_t* out_size);
+
 /* ===================================================================================== */
 /* Samples and forecasts                                                                 */
 /* ===================================================================================== */
@@ -276,7 +291,10 @@ typedef enum pba_fallback_reason {
     PBA_FALLBACK_NO_MODEL = 1,       /* no model is loaded */
     PBA_FALLBACK_WINDOW_FILLING = 2, /* fewer samples than the model's window */
     PBA_FALLBACK_INVALID_INPUT = 3,  /* a normalised input was not finite */
-    PBA_FALLBACK_MODEL_ERROR = 4     /* the model produced a non-finite value */
+    PBA_FALLBACK_MODEL_ERROR = 4,    /* the model produced a non-finite value */
+    /* the link's sample interval is not the model's (by more than half of it), or another
+     * horizon was asked (pba_predictor_config.horizon_s): the model does not answer */
+    PBA_FALLBACK_NOT_APPLICABLE = 5
 } pba_fallback_reason;
 
 #define PBA_MODEL_VERSION_CAPACITY 96
@@ -288,7 +306,8 @@ typedef struct pba_forecast {
     double latency_ms;
     double packet_loss; /* 0..1 */
     double jitter_ms;
-    double confidence;  /* 0..1; <= 0.5 from the fallback rule */
+    double confidence;  /* 0..1, by config.confidence_rule; the transport rule's is <= 0.5 from
+                           the fallback rule */
     /* [low, high] holds the actual bandwidth with probability interval_coverage; coverage is
      * 0 (and low = high = bandwidth_mbps) until enough forecasts were checked to size it. */
     double bandwidth_low_mbps;
@@ -305,9 +324,26 @@ typedef struct pba_forecast {
     uint32_t fallback_fields; /* PBA_FIELD_* bits of values from the fallback rule */
     uint32_t unknown_fields;  /* PBA_FIELD_* bits never measured on this link, reported as 0 */
     uint32_t reserved;        /* 0 */
-    uint64_t model_generation; /* of the slot that answered; 0 without a model */
-    char model_version[PBA_MODEL_VERSION_CAPACITY]; /* NUL-terminated; "a+b" for a hybrid */
+    /* The model that answered: its slot's generation and its version (NUL-terminated); 0 and
+     * "" when no model answered (a fallback). A hybrid of both models: the internet member's
+     * generation and "datacenter+internet" versions; a hybrid where one member fell back: the
+     * other's. */
+    uint64_t model_generation;
+    char model_version[PBA_MODEL_VERSION_CAPACITY];
+
+    /* Since 1.1. A caller compiled against 1.0 passes its smaller struct_size
+     * (PBA_FORECAST_SIZE_1_0) and gets every field above, none of these. */
+    /* 1: bandwidth_mbps is the online per-link aggregate of the network's forecast and simple
+     * smoothers (pba_predictor_config.aggregation; docs/aggregation.md); fallback_fields still
+     * says whether the network answered. */
+    uint32_t aggregated;
+    uint32_t leading_member; /* the member weighted most: pba_aggregation_member_name() */
+    double leading_weight;   /* its weight, 0..1; 0 when not aggregated */
+    double network_bandwidth_mbps; /* the network's own forecast; 0 when it did not answer */
 } pba_forecast;
+
+/* sizeof(pba_forecast) as pba 1.0 declared it (up to model_version), still accepted. */
+#define PBA_FORECAST_SIZE_1_0 (offsetof(pba_forecast, aggregated))
 
 /* ===================================================================================== */
 /* Slots: shared, hot-reloadable models                                                  */
@@ -355,6 +391,40 @@ PBA_API uint64_t pba_slot_generation(const pba_slot* slot);
  * Every call is thread-safe; calls on one predictor are serialised. */
 typedef struct pba_predictor pba_predictor;
 
+/* How pba_forecast.confidence is computed (docs/predictors.md, "Confidence"). */
+typedef enum pba_confidence_rule {
+    /* The transport's rule: with fewer than 10 forecasts made 0.5, else clamp(1 - mean relative
+     * error / 0.2, 0, 1) over the last <= 20 matched forecasts; <= 0.5 from the fallback rule. */
+    PBA_CONFIDENCE_TRANSPORT = 0,
+    /* The probability that the measured bandwidth the forecast stands for lies within
+     * confidence_tolerance of it (|actual - forecast| <= tolerance x actual), estimated from the
+     * link's own matured forecasts (model and fallback forecasts each from their own). */
+    PBA_CONFIDENCE_CALIBRATED = 1
+} pba_confidence_rule;
+
+/* Whether pba_forecast.bandwidth_mbps is the network's forecast or the online per-link
+ * aggregate of it with simple smoothers (docs/aggregation.md): weights learned from each
+ * member's matured errors on this link (exponentially weighted with fixed share), so the served
+ * forecast tracks the best of them on the link's own history. */
+typedef enum pba_aggregation {
+    /* On for a model forecasting an internet link's mean over its horizon (the embedded
+     * `internet`), and for links the model cannot answer (sampled at another interval than the
+     * model's, or another horizon asked); off otherwise and without a model. */
+    PBA_AGGREGATION_AUTO = 0,
+    PBA_AGGREGATION_ON = 1,
+    PBA_AGGREGATION_OFF = 2 /* the network's forecast alone, else the fallback rule (pba 1.0) */
+} pba_aggregation;
+
+/* The members of the aggregate, in this order: 0 the network, 1 persistence (the newest
+ * sample), 2 the mean of the newest 10 samples, 3..8 EWMAs with alpha per sample 0.5, 0.2,
+ * 0.05, 0.02, 0.005, 0.001. */
+#define PBA_AGGREGATION_MEMBER_COUNT 9
+
+/* The stable label of aggregate member `member` ("network", "persistence", "ma10", "ewma_0.5",
+ * ..., "ewma_0.001"), or NULL when member >= PBA_AGGREGATION_MEMBER_COUNT. Static storage,
+ * thread-safe, never fails otherwise. */
+PBA_API const char* pba_aggregation_member_name(uint32_t member);
+
 typedef struct pba_predictor_config {
     size_t struct_size; /* sizeof(pba_predictor_config) */
 
@@ -396,7 +466,18 @@ typedef struct pba_predictor_config {
     double internet_max_bandwidth_mbps;
     double internet_min_packet_loss;
 
-    uint32_t reserved[8]; /* must be zero */
+    /* These took the place of reserved[0..2]; the struct's size is unchanged and zero means the
+     * default, so a caller compiled against the earlier header behaves as before. */
+    double confidence_tolerance; /* the calibrated rule's "within", in (0, 1]; 0: 0.2 */
+    uint32_t confidence_rule;    /* a pba_confidence_rule (default PBA_CONFIDENCE_TRANSPORT) */
+    /* Since 1.1, likewise in place of reserved[3..5]. */
+    uint32_t aggregation; /* a pba_aggregation (default PBA_AGGREGATION_AUTO) */
+    /* The horizon served, in seconds; 0: the model's. Another horizon (e.g. 900 for 15 minutes)
+     * is served by the aggregate of smoothers forecasting the mean bandwidth over the next
+     * horizon_s (the model does not answer it: PBA_FALLBACK_NOT_APPLICABLE); needs aggregation
+     * not PBA_AGGREGATION_OFF. In [0, 1e6]. */
+    double horizon_s;
+    uint32_t reserved[2]; /* must be zero */
 } pba_predictor_config;
 
 static inline pba_predictor_config pba_predictor_config_default(void) {
@@ -426,6 +507,10 @@ static inline pba_predictor_config pba_predictor_config_default(void) {
     c.internet_min_latency_ms = 50.0;
     c.internet_max_bandwidth_mbps = 1000.0;
     c.internet_min_packet_loss = 0.01;
+    c.confidence_tolerance = 0.2;
+    c.confidence_rule = PBA_CONFIDENCE_TRANSPORT;
+    c.aggregation = PBA_AGGREGATION_AUTO;
+    c.horizon_s = 0.0;
     for (i = 0; i < sizeof c.reserved / sizeof c.reserved[0]; ++i) c.reserved[i] = 0;
     return c;
 }
@@ -561,11 +646,22 @@ typedef struct pba_predictor_stats {
     uint64_t reloads_succeeded;
     uint64_t reloads_refused;
     char model_version[PBA_MODEL_VERSION_CAPACITY];
-    /* Appended in 0.1 after model_version: callers compiled before it pass the smaller
-     * struct_size (offsetof(pba_predictor_stats, state_bytes)) and get every field before it. */
-    uint64_t state_bytes; /* bytes of this link's own state (a hybrid's members included); the
-                             shared model and its buffers are not counted */
+
+    /* Since 1.1. A caller compiled against 1.0 passes its smaller struct_size
+     * (PBA_PREDICTOR_STATS_SIZE_1_0) and gets every field above, none of these. */
+    uint64_t fallbacks_not_applicable; /* fallbacks_by_reason[PBA_FALLBACK_NOT_APPLICABLE] */
+    uint32_t aggregating;              /* 1: forecasts are served as the aggregate */
+    uint32_t leading_member;           /* the member weighted most: pba_aggregation_member_name() */
+    double leading_weight;             /* its weight, 0..1 */
+    double member_weights[PBA_AGGREGATION_MEMBER_COUNT]; /* by member, summing to 1; 0 when not */
+    uint64_t aggregation_updates;      /* matured forecasts that moved the weights */
+    uint64_t state_bytes;              /* bytes of this link's own state (a mode-aware predictor's
+                                          members and any challenger included); the shared model
+                                          and the buffers its forecasts borrow are not counted */
 } pba_predictor_stats;
+
+/* sizeof(pba_predictor_stats) as pba 1.0 declared it (up to model_version), still accepted. */
+#define PBA_PREDICTOR_STATS_SIZE_1_0 (offsetof(pba_predictor_stats, fallbacks_not_applicable))
 
 PBA_API pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor_stats* stats);
 
@@ -624,10 +720,16 @@ PBA_API pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pb
 
 /* For a transport with thousands of links: one call observes or forecasts `count` links.
  * predictors[i] gets samples[i] / gives forecasts[i]; statuses[i] (the array may be NULL)
- * receives each link's status, and a failed link does not stop the others. Returns PBA_OK when
- * every link succeeded, else the first failure's status with a message naming its index.
- * NULL entries in `predictors` fail their link with PBA_ERR_NULL_POINTER. Each forecasts[i]
- * needs its struct_size set. The same predictor may appear twice (calls serialise). */
+ * receives each link's status, every entry on every call, and a failed link does not stop the
+ * others: each other link is observed or forecast exactly as by pba_predictor_observe /
+ * pba_predictor_predict. Returns PBA_OK when every link succeeded, else the first failure's
+ * status with a message naming its index and how many links failed. NULL entries in
+ * `predictors` (a link the caller has no predictor for) fail their link with
+ * PBA_ERR_NULL_POINTER; a bad sample fails its link as pba_predictor_observe would. When
+ * `predictors` (or `samples`, `forecasts`) is NULL with count > 0, every status is
+ * PBA_ERR_NULL_POINTER. A caller built against pba 1.0 passes an array of its smaller
+ * structs (forecasts[0].struct_size == PBA_FORECAST_SIZE_1_0 sets the stride). Each forecasts[i] needs its struct_size set; a failed link's forecast
+ * is left as it was. The same predictor may appear twice (calls serialise). */
 PBA_API pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                                      pba_status* statuses);
 PBA_API pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,

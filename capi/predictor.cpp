@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +35,7 @@ namespace pba::capi {
 namespace {
 
 static_assert(predict::kModelVersionCapacity <= PBA_MODEL_VERSION_CAPACITY);
-static_assert(predict::kModeCount == 3 && predict::kFallbackReasonCount == 5 && predict::kForecastFieldCount == 4);
+static_assert(predict::kModeCount == 3 && predict::kFallbackReasonCount == 6 && predict::kForecastFieldCount == 4);
 static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::bandwidth_mbps) &&
               PBA_FIELD_LATENCY == predict::field_bit(predict::SampleField::latency_ms) &&
               PBA_FIELD_PACKET_LOSS == predict::field_bit(predict::SampleField::packet_loss) &&
@@ -44,7 +44,14 @@ static_assert(PBA_FIELD_BANDWIDTH == predict::field_bit(predict::SampleField::ba
               PBA_FIELD_RELIABILITY == predict::field_bit(predict::SampleField::reliability));
 static_assert(PBA_OBSERVE_REFUSED_BACKWARDS_TIMESTAMP ==
               static_cast<int>(predict::ObserveStatus::refused_backwards_timestamp));
-static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error));
+static_assert(PBA_FALLBACK_MODEL_ERROR == static_cast<int>(predict::FallbackReason::model_error) &&
+              PBA_FALLBACK_NOT_APPLICABLE == static_cast<int>(predict::FallbackReason::not_applicable));
+static_assert(PBA_AGGREGATION_MEMBER_COUNT == predict::kAggregationMemberCount &&
+              PBA_AGGREGATION_AUTO == static_cast<int>(predict::AggregationPolicy::automatic) &&
+              PBA_AGGREGATION_ON == static_cast<int>(predict::AggregationPolicy::on) &&
+              PBA_AGGREGATION_OFF == static_cast<int>(predict::AggregationPolicy::off));
+static_assert(PBA_CONFIDENCE_TRANSPORT == static_cast<int>(predict::ConfidenceRule::transport) &&
+              PBA_CONFIDENCE_CALIBRATED == static_cast<int>(predict::ConfidenceRule::calibrated));
 
 // pba_mode counts from 1 (0 is AUTO); predict::Mode from 0.
 std::uint32_t to_c(predict::Mode mode) noexcept { return static_cast<std::uint32_t>(mode) + 1; }
@@ -79,6 +86,10 @@ void to_c(const predict::Forecast& f, pba_forecast& out) noexcept {
     out.reserved = 0;
     out.model_generation = f.model_generation;
     copy_version(out.model_version, f.model_version);
+    out.aggregated = f.aggregated ? 1 : 0;
+    out.leading_member = static_cast<std::uint32_t>(f.leading_member);
+    out.leading_weight = f.leading_weight;
+    out.network_bandwidth_mbps = f.network_bandwidth_mbps;
 }
 
 void to_c(const predict::AccuracySummary& a, pba_accuracy& out) noexcept {
@@ -131,6 +142,14 @@ void to_c(const predict::PredictorStats& s, pba_predictor_stats& out) noexcept {
     out.reloads_succeeded = s.reloads_succeeded;
     out.reloads_refused = s.reloads_refused;
     copy_version(out.model_version, s.model_version);
+    out.fallbacks_not_applicable = s.fallbacks_by_reason[static_cast<std::size_t>(predict::FallbackReason::not_applicable)];
+    out.aggregating = s.aggregating ? 1 : 0;
+    out.leading_member = s.aggregating ? static_cast<std::uint32_t>(s.aggregation.leading) : 0;
+    out.leading_weight = s.aggregating ? s.aggregation.leading_weight : 0.0;
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+        out.member_weights[m] = s.aggregating ? s.aggregation.weights[m] : 0.0;
+    out.aggregation_updates = s.aggregation.updates;
+    out.state_bytes = s.state_bytes;
 }
 
 void to_c(const predict::ModelScore& s, pba_model_score& out) noexcept {
@@ -182,10 +201,25 @@ pba_status observe_one(const char* function, pba_predictor* p, const pba_sample*
     return ok();
 }
 
+// A forecast struct this library can fill: this header's, or a 1.0 caller's smaller one.
+bool known_forecast_size(const pba_forecast* forecast) noexcept {
+    return forecast->struct_size == sizeof(pba_forecast) || forecast->struct_size == PBA_FORECAST_SIZE_1_0;
+}
+
+// Writes the fields the caller's struct has room for (a 1.0 caller's gets those it knows).
+void write_forecast(const predict::Forecast& f, pba_forecast* forecast) noexcept {
+    const std::size_t size = forecast->struct_size;
+    pba_forecast full{};
+    to_c(f, full);
+    full.struct_size = size;
+    std::memcpy(forecast, &full, size);
+}
+
 pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* forecast) noexcept {
-    if (auto s = check_struct(function, "forecast", forecast)) return s;
+    if (forecast->struct_size != PBA_FORECAST_SIZE_1_0)
+        if (auto s = check_struct(function, "forecast", forecast)) return s;
     return guarded(function, [&] {
-        to_c(p->single ? p->single->predict() : p->hybrid->predict(), *forecast);
+        write_forecast(p->single ? p->single->predict() : p->hybrid->predict(), forecast);
         return ok();
     });
 }
@@ -211,6 +245,11 @@ predict::Predictor* member(const char* function, const pba_predictor* p, int rol
     return nullptr;
 }
 
+predict::KindChange kind_change(const pba_load_options* options) noexcept {
+    const bool allow = options != nullptr && (options->reload_flags & PBA_RELOAD_ALLOW_KIND_CHANGE) != 0;
+    return allow ? predict::KindChange::allow : predict::KindChange::refuse;
+}
+
 pba_status reload(const char* function, pba_predictor* predictor, int role, const pba_load_options* options,
                   uint64_t* out_generation, auto&& load) {
     PBA_CHECK_NOT_NULL(function, predictor);
@@ -220,7 +259,7 @@ pba_status reload(const char* function, pba_predictor* predictor, int role, cons
         if (auto s = load_options(function, options, opts)) return s;
         predict::Predictor* m = member(function, predictor, role);
         if (m == nullptr) return static_cast<pba_status>(PBA_ERR_INVALID_ARGUMENT);
-        const std::uint64_t generation = load(m->slot(), opts);
+        const std::uint64_t generation = load(m->slot(), opts, kind_change(options));
         if (out_generation != nullptr) *out_generation = generation;
         return ok();
     });
@@ -233,7 +272,7 @@ pba_status slot_reload(const char* function, pba_slot* slot, const pba_load_opti
     return guarded(function, [&] {
         LoadOptions opts;
         if (auto s = load_options(function, options, opts)) return s;
-        const std::uint64_t generation = load(*slot->slot, opts);
+        const std::uint64_t generation = load(*slot->slot, opts, kind_change(options));
         if (out_generation != nullptr) *out_generation = generation;
         return ok();
     });
@@ -257,6 +296,24 @@ pba_status check_config(const char* fn, const pba_predictor_config* c) noexcept 
                     "{}: config sets a single model and datacenter/internet models; a predictor is one kind", fn);
     if (c->mode < PBA_MODE_AUTO || c->mode > PBA_MODE_HYBRID)
         return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.mode {} is not a pba_mode (0..3)", fn, c->mode);
+    if (c->confidence_rule > PBA_CONFIDENCE_CALIBRATED)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.confidence_rule {} is not a pba_confidence_rule (0..1)", fn,
+                    c->confidence_rule);
+    if (c->aggregation > PBA_AGGREGATION_OFF)
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.aggregation {} is not a pba_aggregation (0..2)", fn,
+                    c->aggregation);
+    if (!(c->horizon_s >= 0.0 && c->horizon_s <= 1e6))
+        return fail(PBA_ERR_INVALID_ARGUMENT, "{}: config.horizon_s {} must lie in [0, 1e6] (0: the model's)", fn,
+                    c->horizon_s);
+    if (c->horizon_s > 0.0 && c->aggregation == PBA_AGGREGATION_OFF)
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config.horizon_s {} is served by the aggregate, but config.aggregation is "
+                    "PBA_AGGREGATION_OFF",
+                    fn, c->horizon_s);
+    if (!(c->confidence_tolerance >= 0.0 && c->confidence_tolerance <= 1.0))
+        return fail(PBA_ERR_INVALID_ARGUMENT,
+                    "{}: config.confidence_tolerance {} must lie in (0, 1] (0: the default 0.2)", fn,
+                    c->confidence_tolerance);
     if (single && c->mode != PBA_MODE_AUTO)
         return fail(PBA_ERR_INVALID_ARGUMENT,
                     "{}: config.mode {} needs a mode-aware predictor; a single model serves every link (use "
@@ -274,6 +331,10 @@ predict::PredictorConfig predictor_config(const pba_predictor_config& c) {
     p.interval_window = c.interval_window;
     p.interval_coverage = c.interval_coverage;
     p.match_observed_samples = c.match_observed_samples != 0;
+    p.confidence_rule = static_cast<predict::ConfidenceRule>(c.confidence_rule);
+    if (c.confidence_tolerance != 0.0) p.confidence_tolerance = c.confidence_tolerance;
+    p.aggregation = static_cast<predict::AggregationPolicy>(c.aggregation);
+    p.horizon_s = c.horizon_s;
     return p;
 }
 
@@ -324,6 +385,12 @@ pba_status for_links(size_t count, pba_status* statuses, One&& one) noexcept {
     return fail(first_status, "{} (link {}; {} of {} links failed)", first_message, first, failures, count);
 }
 
+// A links call whose arrays are missing still writes every status.
+pba_status fail_links(const char* fn, const char* missing, size_t count, pba_status* statuses) noexcept {
+    if (statuses != nullptr) std::fill_n(statuses, count, PBA_ERR_NULL_POINTER);
+    return fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", fn, missing);
+}
+
 // pba_predict_links' batching: the single-model links among each kLinksChunk are forecast
 // together through predict::predict_links (one forward pass per model and kLinksBatch windows);
 // mode-aware links, NULL ones and those with a bad struct_size are answered one by one.
@@ -332,8 +399,9 @@ class LinksChunks {
 public:
     static constexpr std::size_t kLinksChunk = 256;
 
-    LinksChunks(pba_predictor* const* predictors, pba_forecast* forecasts) noexcept
-        : predictors_(predictors), forecasts_(forecasts) {}
+    // forecasts: the caller's array, whose structs are `stride` bytes apart.
+    LinksChunks(pba_predictor* const* predictors, pba_forecast* forecasts, std::size_t stride) noexcept
+        : predictors_(predictors), forecasts_(reinterpret_cast<unsigned char*>(forecasts)), stride_(stride) {}
     LinksChunks(const LinksChunks&) = delete;
     LinksChunks& operator=(const LinksChunks&) = delete;
 
@@ -343,11 +411,11 @@ public:
         Chunk& c = chunk();
         if (!c.uses[k]) {
             Use use(predictors_[i]);
-            return predict_one(fn, predictors_[i], &forecasts_[i]);
+            return predict_one(fn, predictors_[i], forecast(i));
         }
         const pba_status s = guarded(fn, [&] {
             if (c.results[k].error) std::rethrow_exception(c.results[k].error);
-            to_c(c.results[k].forecast, forecasts_[i]);
+            write_forecast(c.results[k].forecast, forecast(i));
             return ok();
         });
         c.results[k].error = nullptr;
@@ -373,7 +441,7 @@ private:
         for (std::size_t k = 0; k < n; ++k) {
             pba_predictor* p = predictors_[begin + k];
             c.links[k] = nullptr;
-            if (p == nullptr || !p->single || forecasts_[begin + k].struct_size != sizeof(pba_forecast)) continue;
+            if (p == nullptr || !p->single || !known_forecast_size(forecast(begin + k))) continue;
             c.uses[k].emplace(p);
             c.links[k] = p->single.get();
         }
@@ -387,8 +455,13 @@ private:
         }
     }
 
+    pba_forecast* forecast(std::size_t i) const noexcept {
+        return reinterpret_cast<pba_forecast*>(forecasts_ + i * stride_);
+    }
+
     pba_predictor* const* predictors_;
-    pba_forecast* forecasts_;
+    unsigned char* forecasts_;
+    std::size_t stride_;
 };
 
 }  // namespace
@@ -417,23 +490,28 @@ pba_status pba_slot_reload_file(pba_slot* slot, const char* path, const pba_load
     constexpr const char* fn = "pba_slot_reload_file";
     PBA_CHECK_NOT_NULL(fn, path);
     return slot_reload(fn, slot, options, out_generation,
-                       [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+                       [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_file(path, o, k);
+                  });
 }
 
 pba_status pba_slot_reload_memory(pba_slot* slot, const void* data, size_t size, const pba_load_options* options,
                                   uint64_t* out_generation) {
     constexpr const char* fn = "pba_slot_reload_memory";
     if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
-    return slot_reload(fn, slot, options, out_generation, [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
-        return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
-    });
+    return slot_reload(fn, slot, options, out_generation,
+                       [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                           return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o, k);
+                       });
 }
 
 pba_status pba_slot_replace(pba_slot* slot, const pba_model* model, uint64_t* out_generation) {
     constexpr const char* fn = "pba_slot_replace";
     PBA_CHECK_NOT_NULL(fn, model);
     return slot_reload(fn, slot, nullptr, out_generation,
-                       [&](predict::ModelSlot& s, const pba::LoadOptions&) { return s.replace(model_of(model)); });
+                       [&](predict::ModelSlot& s, const pba::LoadOptions&, predict::KindChange) {
+                           return s.replace(model_of(model));
+                       });
 }
 
 uint64_t pba_slot_generation(const pba_slot* slot) {
@@ -567,7 +645,9 @@ pba_status pba_predictor_reload_file(pba_predictor* predictor, pba_role role, co
     constexpr const char* fn = "pba_predictor_reload_file";
     PBA_CHECK_NOT_NULL(fn, path);
     return reload(fn, predictor, c_enum_value(role), options, out_generation,
-                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) { return s.reload_file(path, o); });
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_file(path, o, k);
+                  });
 }
 
 pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, const void* data, size_t size,
@@ -575,8 +655,8 @@ pba_status pba_predictor_reload_memory(pba_predictor* predictor, pba_role role, 
     constexpr const char* fn = "pba_predictor_reload_memory";
     if (data == nullptr && size != 0) return fail(PBA_ERR_NULL_POINTER, "{}: data is NULL with size {}", fn, size);
     return reload(fn, predictor, c_enum_value(role), options, out_generation,
-                  [&](predict::ModelSlot& s, const pba::LoadOptions& o) {
-                      return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o);
+                  [&](predict::ModelSlot& s, const pba::LoadOptions& o, predict::KindChange k) {
+                      return s.reload_bytes(std::span(static_cast<const std::byte*>(data), size), o, k);
                   });
 }
 
@@ -598,17 +678,16 @@ pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor
     constexpr const char* fn = "pba_predictor_get_stats";
     PBA_CHECK_NOT_NULL(fn, predictor);
     PBA_CHECK_NOT_NULL(fn, stats);
-    // The struct as it was before state_bytes was appended is still a size this library knows.
-    constexpr std::size_t before_state_bytes = offsetof(pba_predictor_stats, state_bytes);
-    const bool older = stats->struct_size == before_state_bytes;
-    if (!older)
+    // A 1.0 caller's smaller struct gets the fields it knows.
+    const std::size_t size = stats->struct_size;
+    if (size != PBA_PREDICTOR_STATS_SIZE_1_0)
         if (auto s = check_struct(fn, "stats", stats)) return s;
     Use use(predictor);
     return guarded(fn, [&] {
         pba_predictor_stats full{};
-        full.struct_size = stats->struct_size;
         to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), full);
-        std::memcpy(stats, &full, older ? before_state_bytes : sizeof(full));
+        full.struct_size = size;
+        std::memcpy(stats, &full, size);
         return ok();
     });
 }
@@ -710,10 +789,8 @@ pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pba_role r
 pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                              pba_status* statuses) {
     constexpr const char* fn = "pba_observe_links";
-    if (count != 0) {
-        PBA_CHECK_NOT_NULL(fn, predictors);
-        PBA_CHECK_NOT_NULL(fn, samples);
-    }
+    if (count != 0 && predictors == nullptr) return fail_links(fn, "predictors", count, statuses);
+    if (count != 0 && samples == nullptr) return fail_links(fn, "samples", count, statuses);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
         Use use(predictors[i]);
@@ -721,14 +798,20 @@ pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample*
     });
 }
 
+const char* pba_aggregation_member_name(uint32_t member) {
+    if (member >= predict::kAggregationMemberCount) return nullptr;
+    return predict::to_string(static_cast<predict::AggregationMember>(member));
+}
+
 pba_status pba_predict_links(pba_predictor* const* predictors, size_t count, pba_forecast* forecasts,
                              pba_status* statuses) {
     constexpr const char* fn = "pba_predict_links";
-    if (count != 0) {
-        PBA_CHECK_NOT_NULL(fn, predictors);
-        PBA_CHECK_NOT_NULL(fn, forecasts);
-    }
-    LinksChunks chunks(predictors, forecasts);
+    if (count != 0 && predictors == nullptr) return fail_links(fn, "predictors", count, statuses);
+    if (count != 0 && forecasts == nullptr) return fail_links(fn, "forecasts", count, statuses);
+    // A 1.0 caller's array steps by its smaller struct: forecasts[0].struct_size says which.
+    const std::size_t stride =
+        count != 0 && forecasts[0].struct_size == PBA_FORECAST_SIZE_1_0 ? PBA_FORECAST_SIZE_1_0 : sizeof(pba_forecast);
+    LinksChunks chunks(predictors, forecasts, stride);
     return for_links(count, statuses, [&](size_t i) {
         if (predictors[i] == nullptr) return fail(PBA_ERR_NULL_POINTER, "{}: predictors[{}] is NULL", fn, i);
         return chunks.answer(fn, i, count);

@@ -1,5 +1,6 @@
 # Install rules: headers, libpba.a (C++ target pba::pba, which also carries the C
-# interface), libpba.so (pba::shared, the C interface), the CMake package and pba.pc.
+# interface), libpba.so (pba::shared, the C interface), the CMake package, pba.pc, and the Go
+# package's sources (a Go module `replace`s onto them, so Go code and library match).
 include(CMakePackageConfigHelpers)
 
 set(PBA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/pba)
@@ -44,3 +45,11 @@ file(RELATIVE_PATH PBA_PC_TO_PREFIX "/prefix/${PBA_PKGCONFIG_DIR}" "/prefix")
 string(REGEX REPLACE "/$" "" PBA_PC_TO_PREFIX "${PBA_PC_TO_PREFIX}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/pba.pc.in ${PROJECT_BINARY_DIR}/pba.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/pba.pc DESTINATION ${PBA_PKGCONFIG_DIR})
+
+# The Go package without its tests (and their internal/cref): share/pba/go holds module github.com/pba-project/pba/capi/go.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/go/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/pba/go
+  FILES_MATCHING PATTERN "*.go" PATTERN "go.mod"
+  PATTERN "*_test.go" EXCLUDE
+  PATTERN "testdata" EXCLUDE
+  PATTERN "internal" EXCLUDE)

@@ -361,36 +361,43 @@ void lstm_layer(const LstmArgs& p, const WH* wh) noexcept {
     constexpr std::size_t width = Traits<Arch>::panel;
     const std::size_t n = p.batch, T = p.timesteps, H = p.hidden, I = p.input;
     const std::size_t padded = p.blocks * lanes;
-    float* c = p.scratch;
-    float* h_rows[2] = {c + n * padded, c + n * padded + n * H};
-    float* gx = h_rows[1] + n * H;
-    std::memset(c, 0, n * padded * sizeof(float));
     const bool precompute = n < kFusedLstmBatch;
+    // Windows are independent, so a batch runs as tiles of windows that go through all T steps
+    // while their cell and h rows stay in L1; each window's arithmetic is the same in any tile.
+    const std::size_t tile = lstm_state_windows(lanes, H, n);
+    float* c = p.scratch;
+    float* h_rows[2] = {c + tile * padded, c + tile * padded + tile * H};
+    float* gx = h_rows[1] + tile * H;
     if (precompute)
         gemm<Arch>({p.wx, p.bias, I, p.blocks, p.blocks * width, Activation::linear, p.in, I, n * T, gx, p.blocks * width});
 
-    auto h_at = [&](std::size_t window, std::size_t t) -> float* {
-        return p.return_sequences ? p.out + (window * T + t) * H : h_rows[t & 1] + window * H;
-    };
-    // With the input projection precomputed (small batches), a step streams only the recurrent
-    // weights, from L2: odd steps run them backwards, so a step starts on the weights the
-    // previous one just left in L1.
-    for (std::size_t t = 0; t < T; ++t) {
-        const bool reverse = precompute && (t & 1);
-        for_each_strip<Arch>(n, [&]<int MR>(std::size_t row) {
-            StepRows<MR> r;
-            for (int m = 0; m < MR; ++m) {
-                const std::size_t w = row + m;
-                r.x[m] = precompute ? nullptr : p.in + (w * T + t) * I;
-                r.h[m] = t == 0 ? nullptr : h_at(w, t - 1);
-                r.gx[m] = precompute ? gx + (w * T + t) * p.blocks * width : nullptr;
-                r.c[m] = c + w * padded;
-                r.h_out[m] = h_at(w, t);
-            }
-            lstm_rows<Arch, MR>(p, wh, r, reverse);
-        });
+    for (std::size_t first = 0; first < n; first += tile) {
+        const std::size_t count = n - first < tile ? n - first : tile;
+        std::memset(c, 0, count * padded * sizeof(float));
+        // h_t of the tile's window `row`: in the output sequence, or in one of two state rows.
+        auto h_at = [&](std::size_t row, std::size_t t) -> float* {
+            return p.return_sequences ? p.out + ((first + row) * T + t) * H : h_rows[t & 1] + row * H;
+        };
+        // With the input projection precomputed (small batches), a step streams only the
+        // recurrent weights, from L2: odd steps run them backwards, so a step starts on the
+        // weights the previous one just left in L1.
+        for (std::size_t t = 0; t < T; ++t) {
+            const bool reverse = precompute && (t & 1);
+            for_each_strip<Arch>(count, [&]<int MR>(std::size_t row) {
+                StepRows<MR> r;
+                for (int m = 0; m < MR; ++m) {
+                    const std::size_t local = row + m, w = first + local;
+                    r.x[m] = precompute ? nullptr : p.in + (w * T + t) * I;
+                    r.h[m] = t == 0 ? nullptr : h_at(local, t - 1);
+                    r.gx[m] = precompute ? gx + (w * T + t) * p.blocks * width : nullptr;
+                    r.c[m] = c + local * padded;
+                    r.h_out[m] = h_at(local, t);
+                }
+                lstm_rows<Arch, MR>(p, wh, r, reverse);
+            });
+        }
+        if (!p.return_sequences) std::memcpy(p.out + first * H, h_rows[(T - 1) & 1], count * H * sizeof(float));
     }
-    if (!p.return_sequences) std::memcpy(p.out, h_rows[(T - 1) & 1], n * H * sizeof(float));
 }
 
 template <class Arch>

@@ -26,6 +26,7 @@ const char* to_string(FallbackReason reason) noexcept {
         case FallbackReason::window_filling: return "window_filling";
         case FallbackReason::invalid_input: return "invalid_input";
         case FallbackReason::model_error: return "model_error";
+        case FallbackReason::not_applicable: return "not_applicable";
     }
     return "unknown";
 }

@@ -58,4 +58,27 @@ ForecastModel::ForecastModel(std::shared_ptr<const Model> model)
     buffers_ = std::make_unique<BufferPool>(*this);
 }
 
+namespace {
+
+std::string feature_list(const FeaturePipeline& p) {
+    std::string out;
+    for (const InputFeature& f : p.inputs()) out += fmt::format("{}{}", out.empty() ? "" : ",", to_string(f.feature));
+    return out;
+}
+
+}  // namespace
+
+std::string kind_difference(const ForecastModel& serving, const ForecastModel& candidate) {
+    std::string out;
+    auto differs = [&](std::string_view what, const std::string& was, const std::string& is) {
+        if (was != is) out += fmt::format("{}{} {} (serving) vs {} (new)", out.empty() ? "" : "; ", what, was, is);
+    };
+    differs("input features", feature_list(serving.pipeline()), feature_list(candidate.pipeline()));
+    differs("window", fmt::format("{} samples", serving.pipeline().rows()),
+            fmt::format("{} samples", candidate.pipeline().rows()));
+    differs("target", fmt::format("{} {} steps", to_string(serving.target()), serving.horizon_steps()),
+            fmt::format("{} {} steps", to_string(candidate.target()), candidate.horizon_steps()));
+    return out;
+}
+
 }  // namespace pba::predict

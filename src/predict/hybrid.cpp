@@ -81,6 +81,17 @@ Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
         f.interval_coverage = 0.0;
     }
 
+    // The aggregation's report is the more trusted member's; the networks' forecasts combine as
+    // the served values do, when both answered.
+    const Forecast& heavier = w_inet >= w_dc ? inet : dc;
+    f.aggregated = dc.aggregated || inet.aggregated;
+    f.leading_member = heavier.leading_member;
+    f.leading_weight = heavier.leading_weight;
+    f.member_bandwidth_mbps = heavier.member_bandwidth_mbps;
+    f.awake_members = heavier.awake_members;
+    if (dc.network_bandwidth_mbps > 0.0 && inet.network_bandwidth_mbps > 0.0)
+        f.network_bandwidth_mbps = w_dc * dc.network_bandwidth_mbps + w_inet * inet.network_bandwidth_mbps;
+
     const Forecast& longer = dc.horizon_s >= inet.horizon_s ? dc : inet;
     f.made_at_unix_s = std::max(dc.made_at_unix_s, inet.made_at_unix_s);
     f.horizon_s = longer.horizon_s;
@@ -90,13 +101,20 @@ Forecast combine(const Forecast& dc, const Forecast& inet) noexcept {
     f.mode = Mode::hybrid;
     f.fallback = dc.fallback && inet.fallback;
     f.fallback_reason = f.fallback ? dc.fallback_reason : FallbackReason::none;
-    f.model_generation = 0;
-    const std::size_t dc_len = ::strnlen(dc.model_version.data(), kMaxModelVersionLength);
-    const std::size_t inet_len = ::strnlen(inet.model_version.data(), kMaxModelVersionLength);
-    std::memcpy(f.model_version.data(), dc.model_version.data(), dc_len);
-    f.model_version[dc_len] = '+';
-    std::memcpy(f.model_version.data() + dc_len + 1, inet.model_version.data(), inet_len);
-    f.model_version[dc_len + 1 + inet_len] = '\0';
+    // The models that answered, so that a reload of either slot shows in the forecasts.
+    if (!dc.fallback && !inet.fallback) {
+        f.model_generation = inet.model_generation;
+        const std::size_t dc_len = ::strnlen(dc.model_version.data(), kMaxModelVersionLength);
+        const std::size_t inet_len = ::strnlen(inet.model_version.data(), kMaxModelVersionLength);
+        std::memcpy(f.model_version.data(), dc.model_version.data(), dc_len);
+        f.model_version[dc_len] = '+';
+        std::memcpy(f.model_version.data() + dc_len + 1, inet.model_version.data(), inet_len);
+        f.model_version[dc_len + 1 + inet_len] = '\0';
+    } else if (!dc.fallback || !inet.fallback) {
+        const Forecast& answered = dc.fallback ? inet : dc;
+        f.model_generation = answered.model_generation;
+        f.model_version = answered.model_version;
+    }
     return f;
 }
 
@@ -108,7 +126,9 @@ HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::sha
       detector_(config.detector),
       pending_(members_pending_capacity(datacenter_, internet_)),
       accuracy_(config.predictor.accuracy_window),
-      coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
+      coverage_(config.predictor.interval_coverage, config.predictor.interval_window),
+      combined_{{CalibratedConfidence(config.predictor.confidence_tolerance),
+                 CalibratedConfidence(config.predictor.confidence_tolerance)}} {}
 
 HybridPredictor::HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
                                  const HybridConfig& config)
@@ -156,7 +176,11 @@ MatchCounts HybridPredictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
     const MatchCounts counts =
         pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
-            accuracy_.record(p.fallback ? ForecastSource::fallback : ForecastSource::model, p.predicted, actual);
+            const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
+            accuracy_.record(source, p.predicted, actual);
+            if (p.combined)
+                combined_[static_cast<std::size_t>(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
+                                                                   p.target_unix_s - p.made_at_unix_s);
             coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s, p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
@@ -177,6 +201,7 @@ Forecast HybridPredictor::predict() {
     const auto started = std::chrono::steady_clock::now();
     const Mode mode = mode_locked();
     Forecast f;
+    bool combined = false;
     switch (mode) {
         case Mode::datacenter: f = datacenter_.predict(); break;
         case Mode::internet: f = internet_.predict(); break;
@@ -187,14 +212,21 @@ Forecast HybridPredictor::predict() {
                 f = inet;
             else if (inet.fallback && !dc.fallback)
                 f = dc;
-            else
+            else {
                 f = combine(dc, inet);
+                combined = true;
+            }
             break;
         }
     }
     f.mode = mode;
 
     const ForecastSource source = f.fallback ? ForecastSource::fallback : ForecastSource::model;
+    if (combined) {
+        f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] =
+            combined_[static_cast<std::size_t>(source)].probability();
+        f.confidence = f.confidence_by_rule[static_cast<std::size_t>(config_.predictor.confidence_rule)];
+    }
     accuracy_.note_forecast(source);
     PendingForecast pending;
     pending.made_at_unix_s = f.made_at_unix_s;
@@ -202,6 +234,7 @@ Forecast HybridPredictor::predict() {
     pending.target = f.target;
     pending.horizon_steps = f.horizon_steps;
     pending.fallback = f.fallback;
+    pending.combined = combined;
     pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
     pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
     if (pending_.capacity() < pending_capacity(f.horizon_steps)) pending_.reserve(pending_capacity(f.horizon_steps));
@@ -212,6 +245,9 @@ Forecast HybridPredictor::predict() {
     ++by_mode_[static_cast<std::size_t>(mode)];
     if (f.fallback) ++by_reason_[static_cast<std::size_t>(f.fallback_reason)];
     last_confidence_ = f.confidence;
+    for (std::size_t i = 0; i < kForecastFieldCount; ++i)
+        last_forecast_[i] = (f.unknown_fields & field_bit(static_cast<SampleField>(i))) ? kMissing
+                                                                                       : f.value(static_cast<SampleField>(i));
     latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
     return f;
 }
@@ -236,6 +272,7 @@ PredictorStats HybridPredictor::stats() const {
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = coverage_.summary();
+    s.last_forecast = last_forecast_;  // last_measured: the member's, which saw the same samples
     // The members are inside this object: count their heap and shadows, not their size twice.
     const Predictor& other = mode == Mode::datacenter ? internet_ : datacenter_;
     s.state_bytes = sizeof(*this) - 2 * sizeof(Predictor) + s.state_bytes + other.stats().state_bytes +

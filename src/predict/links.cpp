@@ -73,6 +73,7 @@ private:
             out_[i].forecast = p.predict_locked();
             return;
         }
+        p.refresh_aggregator();
         Group& g = group_for(p.model_);
         if (g.size == kLinksBatch) flush(g);
         const ForecastModel& model = *g.model;

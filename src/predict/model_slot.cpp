@@ -17,11 +17,20 @@ ModelSlot::Snapshot ModelSlot::snapshot() const {
     return {model_, generation_.load(std::memory_order_relaxed)};
 }
 
-std::uint64_t ModelSlot::publish(std::shared_ptr<const ForecastModel> model) {
+std::uint64_t ModelSlot::publish(std::shared_ptr<const ForecastModel> model, const char* checked_source) {
     std::shared_ptr<const ForecastModel> old;
     std::uint64_t generation;
     {
         std::lock_guard lock(mutex_);
+        if (checked_source != nullptr && model_ && model) {
+            if (const std::string difference = kind_difference(*model_, *model); !difference.empty()) {
+                refused_.fetch_add(1, std::memory_order_relaxed);
+                last_error_ = fmt::format("reload from {} refused, previous model kept: another kind of model: {} "
+                                          "(allow it explicitly to swap anyway)",
+                                          checked_source, difference);
+                throw Error(Errc::invalid_argument, last_error_);
+            }
+        }
         old = std::move(model_);
         model_ = std::move(model);
         generation = generation_.load(std::memory_order_relaxed) + 1;
@@ -32,7 +41,7 @@ std::uint64_t ModelSlot::publish(std::shared_ptr<const ForecastModel> model) {
 }
 
 template <class Load>
-std::uint64_t ModelSlot::swap_in(const char* source, Load&& load) {
+std::uint64_t ModelSlot::swap_in(const char* source, KindChange kind, Load&& load) {
     std::shared_ptr<const ForecastModel> model;
     try {
         model = ForecastModel::create(load());
@@ -50,20 +59,20 @@ std::uint64_t ModelSlot::swap_in(const char* source, Load&& load) {
         last_error_ = fmt::format("reload from {} refused, previous model kept: out of memory or system error", source);
         throw;
     }
-    return publish(std::move(model));
+    return publish(std::move(model), kind == KindChange::refuse ? source : nullptr);
 }
 
-std::uint64_t ModelSlot::reload_file(const std::filesystem::path& path, const LoadOptions& options) {
+std::uint64_t ModelSlot::reload_file(const std::filesystem::path& path, const LoadOptions& options, KindChange kind) {
     const std::string source = path.string();
-    return swap_in(source.c_str(), [&] { return Model::from_file(path, options); });
+    return swap_in(source.c_str(), kind, [&] { return Model::from_file(path, options); });
 }
 
-std::uint64_t ModelSlot::reload_bytes(std::span<const std::byte> bytes, const LoadOptions& options) {
-    return swap_in("memory", [&] { return Model::from_bytes(bytes, options); });
+std::uint64_t ModelSlot::reload_bytes(std::span<const std::byte> bytes, const LoadOptions& options, KindChange kind) {
+    return swap_in("memory", kind, [&] { return Model::from_bytes(bytes, options); });
 }
 
 std::uint64_t ModelSlot::replace(std::shared_ptr<const Model> model) {
-    return swap_in("a loaded model", [&] { return std::move(model); });
+    return swap_in("a loaded model", KindChange::allow, [&] { return std::move(model); });
 }
 
 std::uint64_t ModelSlot::replace(std::shared_ptr<const ForecastModel> model) {

@@ -15,6 +15,10 @@ namespace pba::predict {
 namespace {
 
 constexpr std::size_t kMaxRollingWindow = 100000;
+constexpr double kMaxHorizonS = 1e6;
+// A link whose sample spacing is off the model's interval by more than this share is not one
+// the model can answer: its window would span another stretch of time than it was trained on.
+constexpr double kIntervalTolerance = 0.5;
 
 const PredictorConfig& checked(const PredictorConfig& c) {
     auto fail = [](const std::string& m) { throw Error(Errc::invalid_argument, m); };
@@ -29,6 +33,21 @@ const PredictorConfig& checked(const PredictorConfig& c) {
         fail(fmt::format("predictor interval_window {} must lie in 1..{}", c.interval_window, kMaxRollingWindow));
     if (!(c.interval_coverage > 0.0 && c.interval_coverage < 1.0))
         fail(fmt::format("predictor interval_coverage {} must lie in (0, 1)", c.interval_coverage));
+    if (static_cast<std::size_t>(c.confidence_rule) >= kConfidenceRuleCount)
+        fail(fmt::format("predictor confidence_rule {} is not transport (0) or calibrated (1)",
+                         static_cast<unsigned>(c.confidence_rule)));
+    if (!(c.confidence_tolerance > 0.0 && c.confidence_tolerance <= 1.0))
+        fail(fmt::format("predictor confidence_tolerance {} must lie in (0, 1]", c.confidence_tolerance));
+    if (c.aggregation != AggregationPolicy::automatic && c.aggregation != AggregationPolicy::on &&
+        c.aggregation != AggregationPolicy::off)
+        fail(fmt::format("predictor aggregation {} is not a policy (automatic 0, on 1, off 2)",
+                         static_cast<int>(c.aggregation)));
+    if (!(std::isfinite(c.horizon_s) && c.horizon_s >= 0.0 && c.horizon_s <= kMaxHorizonS))
+        fail(fmt::format("predictor horizon_s {} must lie in [0, {}] (0: the model's)", c.horizon_s, kMaxHorizonS));
+    if (c.horizon_s > 0.0 && c.aggregation == AggregationPolicy::off)
+        fail(fmt::format("predictor horizon_s {} needs aggregation: only the aggregation of smoothers serves a horizon "
+                         "other than the model's",
+                         c.horizon_s));
     return c;
 }
 
@@ -40,6 +59,15 @@ void copy_version(std::array<char, kModelVersionCapacity>& out, const char* vers
 constexpr std::size_t index(ForecastSource s) noexcept { return static_cast<std::size_t>(s); }
 
 }  // namespace
+
+const char* to_string(AggregationPolicy policy) noexcept {
+    switch (policy) {
+        case AggregationPolicy::automatic: return "automatic";
+        case AggregationPolicy::on: return "on";
+        case AggregationPolicy::off: return "off";
+    }
+    return "unknown";
+}
 
 const char* to_string(ObserveStatus status) noexcept {
     switch (status) {
@@ -68,7 +96,9 @@ Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& con
       pending_(pending_capacity(1)),
       accuracy_(config.accuracy_window),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
-                  ConformalInterval(config.interval_coverage, config.interval_window)}} {
+                  ConformalInterval(config.interval_coverage, config.interval_window)}},
+      calibrated_{{CalibratedConfidence(config.confidence_tolerance),
+                   CalibratedConfidence(config.confidence_tolerance)}} {
     if (!slot_) throw Error(Errc::invalid_argument, "predictor needs a model slot (null given)");
     refresh_model();
 }
@@ -100,10 +130,13 @@ void Predictor::refresh_model() {
         // Past errors describe the previous model, not this one.
         accuracy_.reset_confidence(ForecastSource::model);
         intervals_[index(ForecastSource::model)].reset();
+        calibrated_[index(ForecastSource::model)].reset();
+        if (aggregator_) aggregator_->reset_member(AggregationMember::network);
     }
     model_ = std::move(snap.model);
     generation_ = snap.generation;
     ++changes_;
+    refresh_aggregator();
 }
 
 WindowLayout Predictor::window_layout_for(const ForecastModel* model) const noexcept {
@@ -111,11 +144,66 @@ WindowLayout Predictor::window_layout_for(const ForecastModel* model) const noex
     WindowLayout layout = WindowLayout::uniform(1);
     for (std::size_t f = 0; f < kForecastFieldCount; ++f)
         layout.depth[column_of(static_cast<SampleField>(f))] = kFallbackSamples;
-    return model ? layout.merged(model->pipeline().window_layout()) : layout;
+    if (model) layout = layout.merged(model->pipeline().window_layout());
+    // A rebuilt aggregator starts from every bandwidth the window holds (refresh_aggregator).
+    layout.depth[column_of(SampleField::bandwidth_mbps)] = static_cast<std::uint32_t>(layout.rows());
+    return layout;
+}
+
+double Predictor::horizon_locked() const noexcept {
+    if (config_.horizon_s > 0.0) return config_.horizon_s;
+    if (model_) return model_->horizon_s() > 0.0 ? model_->horizon_s() : model_->horizon_steps() * sample_interval_locked();
+    return sample_interval_locked();
+}
+
+bool Predictor::network_applies() const noexcept {
+    if (!model_) return false;
+    if (config_.horizon_s > 0.0 && model_->horizon_s() > 0.0 && config_.horizon_s != model_->horizon_s()) return false;
+    const double expected = model_->sample_interval_s();
+    if (expected <= 0.0) return true;
+    return std::abs(sample_interval_locked() / expected - 1.0) <= kIntervalTolerance;
+}
+
+// (Re)builds the aggregator when aggregation turns on or what it forecasts changes: the
+// horizon, the target, or the link's interval (known only after a few samples). Rebuilding
+// forgets the weights, which happens when a link starts or its model's horizon changes.
+void Predictor::refresh_aggregator() {
+    bool on = config_.aggregation == AggregationPolicy::on;
+    if (config_.aggregation == AggregationPolicy::automatic)
+        on = config_.horizon_s > 0.0 ||
+             (model_ && (!network_applies() ||
+                         (model_->mode() == Mode::internet && model_->target() == ForecastTarget::mean_over)));
+    if (!on) {
+        aggregator_.reset();
+        return;
+    }
+    const double interval_s = sample_interval_locked();
+    AggregationConfig wanted;
+    wanted.horizon_s = horizon_locked();
+    wanted.sample_interval_s = interval_s;
+    const bool model_horizon = model_ && network_applies();
+    wanted.target = model_horizon ? model_->target() : ForecastTarget::mean_over;
+    wanted.horizon_steps = model_horizon ? model_->horizon_steps()
+                                         : static_cast<std::uint32_t>(std::max(1.0, std::round(wanted.horizon_s / interval_s)));
+    if (aggregator_ && aggregator_config_.horizon_s == wanted.horizon_s && aggregator_config_.target == wanted.target &&
+        aggregator_config_.horizon_steps == wanted.horizon_steps &&
+        std::abs(aggregator_config_.sample_interval_s / interval_s - 1.0) <= kIntervalTolerance)
+        return;
+    aggregator_.emplace(wanted);
+    aggregator_config_ = wanted;
+    // The smoothers start from the samples the window holds, so a rebuild loses no history.
+    const std::size_t bandwidth = column_of(SampleField::bandwidth_mbps);
+    for (std::size_t i = 0; i < window_.size(); ++i) aggregator_->observe_held(window_.value(bandwidth, i));
 }
 
 double Predictor::sample_interval_locked() const noexcept {
     if (config_.sample_interval_s > 0.0) return config_.sample_interval_s;
+    if (spacing_count_ > 0) {
+        std::array<double, 5> sorted = spacings_s_;
+        const std::size_t n = std::min(spacing_count_, sorted.size());
+        std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+        return sorted[n / 2];
+    }
     if (model_ && model_->sample_interval_s() > 0.0) return model_->sample_interval_s();
     return 1.0;
 }
@@ -130,7 +218,7 @@ double Predictor::max_gap_locked() const noexcept {
     if (config_.max_gap_s > 0.0) return config_.max_gap_s;
     if (config_.max_gap_s < 0.0) return never;
     if (config_.sample_interval_s > 0.0) return 10.0 * config_.sample_interval_s;
-    if (model_ && model_->sample_interval_s() > 0.0) return 10.0 * model_->sample_interval_s();
+    if (spacing_count_ > 0 || (model_ && model_->sample_interval_s() > 0.0)) return 10.0 * sample_interval_locked();
     return never;
 }
 
@@ -156,13 +244,27 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     const CleanedSample cleaned = clean_sample(sample);
     result.dropped_fields = cleaned.dropped_fields;
     samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(cleaned.dropped_fields));
-    if (has_sample_ && t - last_timestamp_ > max_gap_locked()) {
+    bool gap = false;
+    if (has_sample_) {
+        gap = t - last_timestamp_ > max_gap_locked();
+        // Every spacing counts, gaps too: a link sampled every 60 s by a 1 s model's predictor
+        // sees one "gap", then its own interval.
+        spacings_s_[spacing_head_] = t - last_timestamp_;
+        spacing_head_ = (spacing_head_ + 1) % spacings_s_.size();
+        spacing_count_ = std::min(spacing_count_ + 1, spacings_s_.size());
+    }
+    if (gap) {
         window_.clear();
+        if (aggregator_) aggregator_->restart();
         ++samples_.window_resets;
         result.status = ObserveStatus::accepted_after_gap;
     }
     window_.push(cleaned.sample);
     ++changes_;
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
+        if (const double v = field_value(cleaned.sample, static_cast<SampleField>(f)); std::isfinite(v))
+            last_measured_[f] = v;
+    if (aggregator_) aggregator_->observe(t, cleaned.sample.bandwidth_mbps);
     last_timestamp_ = t;
     has_sample_ = true;
     ++samples_.accepted;
@@ -179,6 +281,8 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
             accuracy_.record(source, p.predicted, actual);
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);
+            calibrated_[index(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
+                                              p.target_unix_s - p.made_at_unix_s);
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
@@ -204,6 +308,7 @@ Forecast Predictor::predict_locked() {
     refresh_model();
     if (window_.empty())
         throw Error(Errc::not_ready, "no sample observed yet: predict() needs at least one accepted sample");
+    refresh_aggregator();
     Forecast forecast;
     if (model_) {
         const BufferPool::Lease buffers = model_->buffers().lend();
@@ -228,6 +333,7 @@ Forecast Predictor::predict_locked() {
 
 FallbackReason Predictor::encode_locked(std::span<float> input, std::span<double> means) const noexcept {
     if (!model_) return FallbackReason::no_model;
+    if (!network_applies()) return FallbackReason::not_applicable;
     if (window_.size() < model_->pipeline().rows()) return FallbackReason::window_filling;
     if (model_->pipeline().encode(window_, config_.utc_offset_s, input, means) >= 0)
         return FallbackReason::invalid_input;
@@ -260,30 +366,54 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
             fc.unknown_fields |= fallback.unknown_fields & bit;
         }
     }
+    const bool network_answered = !(fc.fallback_fields & field_bit(SampleField::bandwidth_mbps));
+    if (network_answered) fc.network_bandwidth_mbps = values[0];
+    if (aggregator_) {
+        const ForecastAggregator::Result mix =
+            aggregator_->forecast(fc.made_at_unix_s, network_answered ? values[0] : kMissing);
+        if (mix.ready) {
+            values[0] = mix.bandwidth_mbps;
+            fc.aggregated = true;
+            fc.leading_member = mix.leading;
+            fc.leading_weight = mix.leading_weight;
+            for (std::size_t m = 0; m < kAggregationMemberCount; ++m) {
+                if (std::isnan(mix.members[m])) continue;
+                fc.member_bandwidth_mbps[m] = mix.members[m];
+                fc.awake_members |= 1u << m;
+            }
+        }
+    }
     fc.bandwidth_mbps = values[0];
     fc.latency_ms = values[1];
     fc.packet_loss = values[2];
     fc.jitter_ms = values[3];
 
-    fc.confidence = accuracy_.confidence(source);
-    if (!from_model) fc.confidence = std::min(fc.confidence, kFallbackMaxConfidence);
-    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = fc.confidence;
+    // The fallback cap is the transport rule's; the calibrated rule measures the fallback's
+    // own hit rate, so it states that as it is.
+    double transport = accuracy_.confidence(source);
+    if (!from_model) transport = std::min(transport, kFallbackMaxConfidence);
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = transport;
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = calibrated_[index(source)].probability();
+    fc.confidence = fc.confidence_by_rule[static_cast<std::size_t>(config_.confidence_rule)];
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
     fc.bandwidth_high_mbps = band.high;
     fc.interval_coverage = band.coverage;
 
-    if (model_) {
+    if (aggregator_) {
+        fc.horizon_steps = aggregator_config_.horizon_steps;
+        fc.horizon_s = aggregator_config_.horizon_s;
+        fc.target = aggregator_config_.target;
+    } else if (model_) {
         fc.horizon_steps = model_->horizon_steps();
         fc.horizon_s = model_->horizon_s() > 0.0 ? model_->horizon_s() : fc.horizon_steps * sample_interval_locked();
         fc.target = model_->target();
-        fc.mode = model_->mode();
     } else {
         fc.horizon_steps = 1;
         fc.horizon_s = sample_interval_locked();
         fc.target = ForecastTarget::value_at;
-        fc.mode = Mode::hybrid;
     }
+    fc.mode = model_ ? model_->mode() : Mode::hybrid;
     fc.target_unix_s = fc.made_at_unix_s + fc.horizon_s;
     fc.fallback = !from_model;
     fc.fallback_reason = reason;
@@ -310,6 +440,8 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
     if (!from_model) ++by_reason_[static_cast<std::size_t>(reason)];
     last_confidence_ = fc.confidence;
     last_mode_ = fc.mode;
+    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
+        last_forecast_[f] = (fc.unknown_fields & field_bit(static_cast<SampleField>(f))) ? kMissing : values[f];
     return fc;
 }
 
@@ -332,9 +464,17 @@ PredictorStats Predictor::stats_locked() const {
     s.latency = latency_.summary();
     s.accuracy = accuracy_.summary();
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
-    s.model_confidence = accuracy_.confidence(ForecastSource::model);
+    s.model_confidence = config_.confidence_rule == ConfidenceRule::calibrated
+                             ? calibrated_[index(ForecastSource::model)].probability()
+                             : accuracy_.confidence(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = intervals_[index(ForecastSource::model)].summary();
+    s.last_forecast = last_forecast_;
+    s.last_measured = last_measured_;
+    if (aggregator_) {
+        s.aggregating = true;
+        s.aggregation = aggregator_->summary();
+    }
     const ModelSlot::Snapshot snap = slot_->snapshot();
     s.model_generation = snap.generation;
     s.reloads_succeeded = slot_->reloads_succeeded();
@@ -359,7 +499,10 @@ void Predictor::reset() noexcept {
     std::lock_guard lock(mutex_);
     window_.clear();
     pending_.clear();
+    if (aggregator_) aggregator_->restart();
     has_sample_ = false;
+    spacing_count_ = 0;
+    spacing_head_ = 0;
     ++changes_;
     if (challenger_) challenger_->shadow->reset();
 }
@@ -378,6 +521,11 @@ void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t
     ++changes_;
     shadow.has_sample_ = has_sample_;
     shadow.last_timestamp_ = last_timestamp_;
+    shadow.spacings_s_ = spacings_s_;
+    shadow.spacing_count_ = spacing_count_;
+    shadow.spacing_head_ = spacing_head_;
+    shadow.aggregator_.reset();
+    shadow.refresh_aggregator();
     comparison->champion_start = accuracy_.totals();
     comparison->champion_predictions_start = predictions_;
     comparison->champion_fallbacks_start = by_source_[index(ForecastSource::fallback)];

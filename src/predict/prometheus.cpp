@@ -190,6 +190,50 @@ void write_prometheus(std::string& out, std::span<const LinkStats> links) {
         Family f(out, "dwcp_pba_interval_target_coverage_ratio", "gauge", "Coverage the bandwidth intervals are sized for");
         for_links(links, [&](std::string_view link, const PredictorStats& s) { f.series(link, {}, s.interval.target_coverage); });
     }
+    {
+        Family f(out, "dwcp_pba_aggregation_weight_ratio", "gauge",
+                 "Weight (0..1, summing to 1 per link) of each member of the link's online forecast aggregate");
+        for_links(links, [&](std::string_view link, const PredictorStats& s) {
+            if (!s.aggregating) return;
+            for (std::size_t m = 0; m < kAggregationMemberCount; ++m)
+                f.series(link, {{"member", to_string(static_cast<AggregationMember>(m))}}, s.aggregation.weights[m]);
+        });
+    }
+    {
+        Family f(out, "dwcp_pba_aggregation_leading_weight_ratio", "gauge",
+                 "Weight of the member weighted most in the link's forecast aggregate; the member in the label");
+        for_links(links, [&](std::string_view link, const PredictorStats& s) {
+            if (s.aggregating)
+                f.series(link, {{"member", to_string(s.aggregation.leading)}}, s.aggregation.leading_weight);
+        });
+    }
+    // The latest forecast and measurement, for dashboards that plot one against the other. A
+    // link without a value (no forecast yet, a field never measured) has no sample.
+    struct Value {
+        SampleField field;
+        const char* name;  // after dwcp_pba_predicted_ / dwcp_pba_current_
+        const char* what;
+    };
+    for (const Value& v : {Value{SampleField::bandwidth_mbps, "bandwidth_mbps", "bandwidth, in Mbps"},
+                           Value{SampleField::latency_ms, "latency_ms", "latency, in milliseconds"},
+                           Value{SampleField::packet_loss, "packet_loss", "packet loss, as a ratio (0..1)"},
+                           Value{SampleField::jitter_ms, "jitter_ms", "jitter, in milliseconds"}}) {
+        const auto i = static_cast<std::size_t>(v.field);
+        const std::string predicted = fmt::format("dwcp_pba_predicted_{}", v.name);
+        const std::string current = fmt::format("dwcp_pba_current_{}", v.name);
+        {
+            Family f(out, predicted, "gauge", fmt::format("Latest forecast {}", v.what));
+            for_links(links, [&](std::string_view link, const PredictorStats& s) {
+                if (std::isfinite(s.last_forecast[i])) f.series(link, {}, s.last_forecast[i]);
+            });
+        }
+        {
+            Family f(out, current, "gauge", fmt::format("Latest measured {}", v.what));
+            for_links(links, [&](std::string_view link, const PredictorStats& s) {
+                if (std::isfinite(s.last_measured[i])) f.series(link, {}, s.last_measured[i]);
+            });
+        }
+    }
 }
 
 std::string prometheus_text(const PredictorStats& stats, std::string_view link) {

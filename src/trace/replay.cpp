@@ -130,6 +130,7 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
         p.high_mbps = f.bandwidth_high_mbps;
         p.interval_coverage = f.interval_coverage;
         p.confidence = f.confidence;
+        p.confidence_by_rule = f.confidence_by_rule;
         p.mode = f.mode;
         p.fallback = f.fallback;
         p.bandwidth_from_model = !(f.fallback_fields & predict::field_bit(predict::SampleField::bandwidth_mbps));
@@ -138,14 +139,21 @@ Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& opt
         p.horizon_steps = f.horizon_steps;
         p.horizon_s = f.horizon_s;
         p.baseline_mbps = recent.baselines();
+        p.aggregated = f.aggregated;
+        p.leading_member = f.leading_member;
+        if (p.bandwidth_from_model) p.network_mbps = f.aggregated ? f.network_bandwidth_mbps : f.bandwidth_mbps;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            p.member_mbps[m] = (f.awake_members >> m) & 1u ? f.member_bandwidth_mbps[m] : predict::kMissing;
         p.latency_us = std::chrono::duration<double, std::micro>(finished - started).count();
         out.points.push_back(p);
         next_sample.push_back(accepted.t_s.size());
     }
     if (options.progress) options.progress(rows, rows);
 
-    for (std::size_t i = 0; i < out.points.size(); ++i)
+    for (std::size_t i = 0; i < out.points.size(); ++i) {
         out.points[i].actual_mbps = actual_of(out.points[i], accepted, next_sample[i]);
+        if (next_sample[i] < accepted.mbps.size()) out.points[i].next_mbps = accepted.mbps[next_sample[i]];
+    }
     out.summary = summarise(out.points, options.amst);
     out.summary.rows = rows;
     out.summary.samples = predictor.stats().samples - before;
@@ -180,15 +188,23 @@ struct ScoreAccumulator {
 
 Comparison compare(const std::vector<ReplayPoint>& points, bool model_only) {
     std::array<ScoreAccumulator, kMethodCount> scores{};
+    ScoreAccumulator served;
+    std::array<ScoreAccumulator, predict::kAggregationMemberCount> members{};
     for (const ReplayPoint& p : points) {
         if (model_only && !p.bandwidth_from_model) continue;
         if (!std::isfinite(p.actual_mbps) || !std::isfinite(p.baseline_mbps[1])) continue;
-        scores[0].add(p.predicted_mbps, p.actual_mbps);
+        scores[0].add(model_only && p.aggregated ? p.network_mbps : p.predicted_mbps, p.actual_mbps);
+        served.add(p.predicted_mbps, p.actual_mbps);
         for (std::size_t m = 1; m < kMethodCount; ++m) scores[m].add(p.baseline_mbps[m], p.actual_mbps);
+        if (!p.aggregated) continue;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            if (std::isfinite(p.member_mbps[m])) members[m].add(p.member_mbps[m], p.actual_mbps);
     }
     Comparison c;
     c.points = scores[0].abs_error.count();
     for (std::size_t m = 0; m < kMethodCount; ++m) c.methods[m] = scores[m].score();
+    c.served = served.score();
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m) c.members[m] = members[m].score();
     return c;
 }
 
@@ -260,6 +276,10 @@ ReplaySummary summarise(const std::vector<ReplayPoint>& points, const amst::Para
         if (i > 0 && p.mode != points[i - 1].mode) ++s.mode_switches;
         if (p.bandwidth_from_model || !horizon_of || !horizon_of->bandwidth_from_model) horizon_of = &p;
         confidence_sum += p.confidence;
+        if (p.aggregated) {
+            ++s.aggregated_forecasts;
+            ++s.leading_by_member[static_cast<std::size_t>(p.leading_member)];
+        }
         latencies.push_back(p.latency_us);
         if (!std::isfinite(p.actual_mbps)) continue;
         ++s.scored;
@@ -283,6 +303,7 @@ ReplaySummary summarise(const std::vector<ReplayPoint>& points, const amst::Para
     s.model = compare(points, true);
     s.served = compare(points, false);
     s.amst = amst_of(points, params);
+    s.allocation = score_allocation(points, params);
     if (!latencies.empty()) {
         std::sort(latencies.begin(), latencies.end());
         s.latency.count = latencies.size();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "c_caller.h"
+#include "default_bytes.h"
 #include "internal.hpp"
 #include "pba.h"
 #include "pba/format/model_file.hpp"
@@ -257,9 +258,15 @@ TEST_CASE("load options: struct_size and reserved fields are checked", "[capi]")
     CHECK(m == nullptr);
 
     options = pba_load_options_default();
-    options.reserved[1] = 7;
+    options.reserved[0] = 7;
     CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("options.reserved[1] is 7"));
+    CHECK_THAT(last_error(), Catch::Contains("options.reserved[0] is 7"));
+    CHECK(m == nullptr);
+
+    options = pba_load_options_default();
+    options.reload_flags = 6;
+    CHECK(pba_model_load_memory(bytes.data(), bytes.size(), &options, &m) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("options.reload_flags is 0x6, unknown bits"));
     CHECK(m == nullptr);
 
     options = pba_load_options_default();
@@ -410,6 +417,10 @@ TEST_CASE("embedded default models: listed, loadable by name, unknown names refu
     CHECK_THAT(last_error(), Catch::Contains("no-such-model") && Catch::Contains("available"));
     CHECK(pba_model_load_default(nullptr, &m) == PBA_ERR_NULL_POINTER);
     CHECK(pba_model_load_default("v1", nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("embedded default models' bytes, called from C, are their src/models files", "[capi]") {
+    CHECK(std::string(c_check_default_model_bytes(PBA_MODELS_DIR)) == "");
 }
 
 TEST_CASE("a free overlapping a call is deferred to the end of that call", "[capi]") {

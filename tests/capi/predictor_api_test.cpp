@@ -3,9 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,6 +121,195 @@ TEST_CASE("the transport's fallback case: no model, ten samples give 154 / 25.4 
     CHECK(f.mode != PBA_MODE_AUTO);
 }
 
+TEST_CASE("confidence_rule and confidence_tolerance: defaults, round trip, refusals", "[capi]") {
+    // The fields took the place of reserved ones: the struct keeps the size it had (x86-64, LP64).
+    CHECK(sizeof(pba_predictor_config) == 208);
+    const pba_predictor_config defaults = pba_predictor_config_default();
+    CHECK(defaults.confidence_rule == PBA_CONFIDENCE_TRANSPORT);
+    CHECK(defaults.confidence_tolerance == 0.2);
+
+    // No model: fallback forecasts of 100 Mbps for samples of 100, 100, 100, 100, 100, 115. The
+    // forecast after the sixth has five matured outcomes: four hits, then 100 against 115, within
+    // 20 % (15 <= 23) but not within 10 % (15 > 11.5). By hand, with λ = 44/45 and the prior 0.43
+    // of strength 15: outcomes = 45 (1 - λ^5); hits = outcomes at 0.2, λ 45 (1 - λ^4) at 0.1.
+    const double lambda = 44.0 / 45.0;
+    const double outcomes = 45 * (1 - std::pow(lambda, 5));
+    const double at_20pct = (6.45 + outcomes) / (15 + outcomes);
+    const double at_10pct = (6.45 + lambda * 45 * (1 - std::pow(lambda, 4))) / (15 + outcomes);
+    auto sixth = [](const pba_predictor_config& c) {
+        Predictor p(c);
+        pba_forecast f = forecast_struct();
+        for (int i = 0; i < 6; ++i) {
+            const pba_sample s = sample(1000.0 + i, i < 5 ? 100.0 : 115.0, 80.0, 0.0, 1.0);
+            REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+            REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+        }
+        CHECK(f.fallback == 1);
+        return f.confidence;
+    };
+    CHECK(sixth(defaults) == 0.5);  // the transport's rule: fewer than 10 forecasts
+    pba_predictor_config c = defaults;
+    c.confidence_rule = PBA_CONFIDENCE_CALIBRATED;
+    CHECK(sixth(c) == Approx(at_20pct));
+    c.confidence_tolerance = 0.1;
+    CHECK(sixth(c) == Approx(at_10pct));
+    c.confidence_tolerance = 0.0;  // a caller of the earlier header, whose reserved fields were 0
+    CHECK(sixth(c) == Approx(at_20pct));
+
+    pba_predictor* p = reinterpret_cast<pba_predictor*>(0x1);
+    c = defaults;
+    c.confidence_rule = 2;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK(p == nullptr);
+    CHECK_THAT(last_error(), Catch::Contains("config.confidence_rule 2 is not a pba_confidence_rule"));
+    for (double bad : {-0.1, 1.5, std::nan("")}) {
+        c = defaults;
+        c.confidence_tolerance = bad;
+        CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(), Catch::Contains("config.confidence_tolerance"));
+    }
+}
+
+TEST_CASE("aggregation and horizon_s: defaults, refusals, member names", "[capi]") {
+    const pba_predictor_config defaults = pba_predictor_config_default();
+    CHECK(defaults.aggregation == PBA_AGGREGATION_AUTO);
+    CHECK(defaults.horizon_s == 0.0);
+    CHECK(offsetof(pba_predictor_config, reserved) + sizeof defaults.reserved == sizeof(pba_predictor_config));
+
+    pba_predictor* p = nullptr;
+    pba_predictor_config c = defaults;
+    c.aggregation = 3;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("config.aggregation 3"));
+    for (double bad : {-1.0, 2e6, std::nan("")}) {
+        c = defaults;
+        c.horizon_s = bad;
+        CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(), Catch::Contains("config.horizon_s"));
+    }
+    c = defaults;
+    c.horizon_s = 900.0;
+    c.aggregation = PBA_AGGREGATION_OFF;
+    CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("PBA_AGGREGATION_OFF"));
+    CHECK(p == nullptr);
+
+    CHECK(std::string(pba_aggregation_member_name(0)) == "network");
+    CHECK(std::string(pba_aggregation_member_name(1)) == "persistence");
+    CHECK(std::string(pba_aggregation_member_name(2)) == "ma10");
+    CHECK(std::string(pba_aggregation_member_name(3)) == "ewma_0.5");
+    CHECK(std::string(pba_aggregation_member_name(PBA_AGGREGATION_MEMBER_COUNT - 1)) == "ewma_0.001");
+    CHECK(pba_aggregation_member_name(PBA_AGGREGATION_MEMBER_COUNT) == nullptr);
+}
+
+TEST_CASE("aggregation on: a network that doubles a constant link loses its weight to the smoothers", "[capi]") {
+    Model model(linear_bytes(2.0f, 0.0f, "double"));  // forecasts 2 x 50 = 100 on a 50 Mbps link
+    pba_predictor_config c = pba_predictor_config_default();
+    c.model = model.m;
+    Predictor off(c);  // the linear model is not an internet mean: automatic means off
+    c.aggregation = PBA_AGGREGATION_ON;
+    Predictor on(c);
+    pba_forecast f = forecast_struct(), f_off = forecast_struct();
+    for (int t = 0; t < 40; ++t) {
+        const pba_sample s = sample(1000.0 + t, 50.0);
+        REQUIRE(pba_predictor_observe(on.p, &s, nullptr) == PBA_OK);
+        REQUIRE(pba_predictor_observe(off.p, &s, nullptr) == PBA_OK);
+        REQUIRE(pba_predictor_predict(on.p, &f) == PBA_OK);
+        REQUIRE(pba_predictor_predict(off.p, &f_off) == PBA_OK);
+    }
+    CHECK(f_off.aggregated == 0);
+    CHECK(f_off.bandwidth_mbps == Approx(100.0));
+    CHECK(f_off.network_bandwidth_mbps == Approx(100.0));
+    CHECK(stats_of(off.p).aggregating == 0);
+
+    // Every smoother forecasts 50 and is right; the network's error is 50 of max(50, 100) at each
+    // of ~39 matured forecasts, so Hedge leaves it only about the fixed share.
+    CHECK(f.aggregated == 1);
+    CHECK(f.fallback == 0);
+    CHECK(f.network_bandwidth_mbps == Approx(100.0));
+    const pba_predictor_stats st = stats_of(on.p);
+    CHECK(st.aggregating == 1);
+    CHECK(st.aggregation_updates >= 30);
+    double sum = 0.0;
+    for (double w : st.member_weights) sum += w;
+    CHECK(sum == Approx(1.0).epsilon(1e-12));
+    const auto lead = std::max_element(std::begin(st.member_weights), std::end(st.member_weights));
+    CHECK(st.leading_member == static_cast<uint32_t>(lead - std::begin(st.member_weights)));
+    CHECK(st.leading_weight == *lead);
+    CHECK(f.leading_member == st.leading_member);
+    CHECK(f.leading_member != 0);
+    CHECK(st.member_weights[0] < 0.01);
+    // served = network w_network + 50 (1 - w_network), with the weights the stats report (the
+    // network's float32 arithmetic makes its forecast 100 within 1e-6, not exactly).
+    const double w = st.member_weights[0];
+    CHECK(f.bandwidth_mbps == Approx(f.network_bandwidth_mbps * w + 50.0 * (1.0 - w)).epsilon(1e-12));
+    CHECK(f.bandwidth_mbps > 50.0);
+    CHECK(f.bandwidth_mbps < 50.5);
+}
+
+TEST_CASE("horizon_s 900 without a model: the smoothers' aggregate over 15 minutes", "[capi]") {
+    pba_predictor_config c = pba_predictor_config_default();
+    c.horizon_s = 900.0;
+    Predictor p(c);
+    pba_forecast f = forecast_struct();
+    for (int t = 0; t < 30; ++t) {
+        const pba_sample s = sample(1000.0 + 60.0 * t, 40.0, 20.0);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+    }
+    REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+    CHECK(f.aggregated == 1);
+    CHECK(f.horizon_s == 900.0);
+    CHECK(f.target == PBA_TARGET_MEAN_OVER);
+    CHECK(f.horizon_steps == 15);  // 900 s at the link's measured 60 s
+    CHECK(f.target_unix_s == f.made_at_unix_s + 900.0);
+    CHECK(f.bandwidth_mbps == Approx(40.0).epsilon(1e-12));  // every smoother of a constant link
+    CHECK(f.network_bandwidth_mbps == 0.0);
+    CHECK(f.leading_member != 0);
+}
+
+TEST_CASE("1.0-sized forecast and stats structs get the 1.0 fields and nothing past them", "[capi]") {
+    pba_predictor_config c = pba_predictor_config_default();
+    Predictor p(c);
+    const pba_sample s = sample(1000.0, 80.0, 30.0);
+    REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+
+    std::vector<unsigned char> buffer(sizeof(pba_forecast) * 2, 0xAB);
+    pba_forecast head;
+    head.struct_size = PBA_FORECAST_SIZE_1_0;
+    std::memcpy(buffer.data(), &head.struct_size, sizeof head.struct_size);
+    REQUIRE(pba_predictor_predict(p.p, reinterpret_cast<pba_forecast*>(buffer.data())) == PBA_OK);
+    pba_forecast got;
+    std::memcpy(&got, buffer.data(), PBA_FORECAST_SIZE_1_0);
+    CHECK(got.struct_size == PBA_FORECAST_SIZE_1_0);
+    CHECK(got.bandwidth_mbps == Approx(80.0));
+    CHECK(std::all_of(buffer.begin() + PBA_FORECAST_SIZE_1_0, buffer.end(), [](unsigned char b) { return b == 0xAB; }));
+
+    // pba_predict_links steps through a 1.0 caller's array by the 1.0 size.
+    std::fill(buffer.begin(), buffer.end(), 0xCD);
+    for (std::size_t i = 0; i < 2; ++i)
+        std::memcpy(buffer.data() + i * PBA_FORECAST_SIZE_1_0, &head.struct_size, sizeof head.struct_size);
+    pba_predictor* links[2] = {p.p, p.p};
+    pba_status statuses[2];
+    REQUIRE(pba_predict_links(links, 2, reinterpret_cast<pba_forecast*>(buffer.data()), statuses) == PBA_OK);
+    for (std::size_t i = 0; i < 2; ++i) {
+        std::memcpy(&got, buffer.data() + i * PBA_FORECAST_SIZE_1_0, PBA_FORECAST_SIZE_1_0);
+        CHECK(got.bandwidth_mbps == Approx(80.0));
+    }
+    CHECK(std::all_of(buffer.begin() + 2 * PBA_FORECAST_SIZE_1_0, buffer.end(), [](unsigned char b) { return b == 0xCD; }));
+
+    std::vector<unsigned char> stats(sizeof(pba_predictor_stats) + 16, 0xEF);
+    const size_t stats_size = PBA_PREDICTOR_STATS_SIZE_1_0;
+    std::memcpy(stats.data(), &stats_size, sizeof stats_size);
+    REQUIRE(pba_predictor_get_stats(p.p, reinterpret_cast<pba_predictor_stats*>(stats.data())) == PBA_OK);
+    pba_predictor_stats st;
+    std::memcpy(&st, stats.data(), PBA_PREDICTOR_STATS_SIZE_1_0);
+    CHECK(st.samples_accepted == 1);
+    CHECK(std::all_of(stats.begin() + PBA_PREDICTOR_STATS_SIZE_1_0, stats.end(), [](unsigned char b) { return b == 0xEF; }));
+    const size_t odd_size = PBA_PREDICTOR_STATS_SIZE_1_0 + 8;  // neither 1.0's nor this header's
+    std::memcpy(stats.data(), &odd_size, sizeof odd_size);
+    CHECK(pba_predictor_get_stats(p.p, reinterpret_cast<pba_predictor_stats*>(stats.data())) == PBA_ERR_STRUCT_SIZE);
+}
+
 TEST_CASE("a single-model predictor answers from its model: bandwidth 2 bw + 1000", "[capi]") {
     Model model(linear_bytes(2.0f, 1.0f, "lin-1"));
     pba_predictor_config config = pba_predictor_config_default();
@@ -226,9 +418,9 @@ TEST_CASE("predictor arguments: NULL, struct sizes, reserved fields, combination
     CHECK_THAT(last_error(), Catch::Contains("config.struct_size is 16"));
 
     c = pba_predictor_config_default();
-    c.reserved[7] = 1;
+    c.reserved[1] = 1;
     CHECK(pba_predictor_create(&c, &p) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("config.reserved[7]"));
+    CHECK_THAT(last_error(), Catch::Contains("config.reserved[1]"));
 
     c = pba_predictor_config_default();
     c.model = model.m;
@@ -368,6 +560,51 @@ TEST_CASE("a slot shared by predictors swaps every one of them at once", "[capi]
     pba_slot_free(empty);
 }
 
+TEST_CASE("reload guard: v1 into a slot serving internet is refused unless reload_flags allow it", "[capi]") {
+    pba_model* internet = nullptr;
+    REQUIRE(pba_model_load_default("internet", &internet) == PBA_OK);
+    pba_slot* slot = nullptr;
+    REQUIRE(pba_slot_create(internet, &slot) == PBA_OK);
+    pba_model_free(internet);
+    const void* v1 = nullptr;
+    size_t v1_size = 0;
+    REQUIRE(pba_default_model_bytes("v1", &v1, &v1_size) == PBA_OK);
+
+    uint64_t generation = 0;
+    pba_load_options options = pba_load_options_default();
+    const pba_load_options* defaults = &options;
+    for (const pba_load_options* o : {static_cast<const pba_load_options*>(nullptr), defaults}) {
+        CHECK(pba_slot_reload_memory(slot, v1, v1_size, o, &generation) == PBA_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(last_error(),
+                   Catch::Contains("pba_slot_reload_memory") && Catch::Contains("another kind of model") &&
+                       Catch::Contains("input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms,packet_loss,"
+                                       "jitter_ms,hour_of_day,day_of_week (new)") &&
+                       Catch::Contains("window 180 samples (serving) vs 10 samples (new)") &&
+                       Catch::Contains("target mean_over 60 steps (serving) vs value_at 1 steps (new)"));
+        CHECK(pba_slot_generation(slot) == 1);
+    }
+    options.reload_flags = PBA_RELOAD_ALLOW_KIND_CHANGE;
+    CHECK(pba_slot_reload_memory(slot, v1, v1_size, &options, &generation) == PBA_OK);
+    CHECK(generation == 2);
+
+    // Through a predictor on that slot, back to internet: refused, then allowed.
+    pba_predictor_config config = pba_predictor_config_default();
+    config.slot = slot;
+    Predictor p(config);
+    const void* back = nullptr;
+    size_t back_size = 0;
+    REQUIRE(pba_default_model_bytes("internet", &back, &back_size) == PBA_OK);
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, back, back_size, nullptr, nullptr) ==
+          PBA_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(last_error(), Catch::Contains("window 10 samples (serving) vs 180 samples (new)"));
+    CHECK(pba_predictor_reload_memory(p.p, PBA_ROLE_MAIN, back, back_size, &options, &generation) == PBA_OK);
+    CHECK(generation == 3);
+    const auto stats = stats_of(p.p);
+    CHECK(stats.reloads_succeeded == 2);
+    CHECK(stats.reloads_refused == 3);
+    pba_slot_free(slot);
+}
+
 TEST_CASE("mode-aware predictor: the transport's (5 ms, 2000 Mbps) link is datacenter", "[capi]") {
     Model dc(linear_bytes(1.0f, 0.0f, "dc-1"));
     pba_predictor_config config = pba_predictor_config_default();
@@ -451,6 +688,128 @@ TEST_CASE("many links in one call: per-link statuses, a bad link does not stop t
     CHECK(statuses[1] == PBA_ERR_STRUCT_SIZE);
     CHECK(pba_predict_links(nullptr, 0, nullptr, nullptr) == PBA_OK);
     CHECK(pba_predict_links(nullptr, 1, forecasts, nullptr) == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("a batch with a NULL link in the middle serves every other link exactly as one call each", "[capi]") {
+    // Link 0 has one model, link 2 is a forced hybrid of two; each has a twin fed the same
+    // samples one call at a time. A refused sample on link 2 must not touch link 0.
+    Model single(linear_bytes(2.0f, 0.0f, "single"));
+    Model dc(linear_bytes(1.0f, 0.0f, "dc"));
+    Model inet(linear_bytes(3.0f, 0.0f, "inet"));
+    pba_predictor_config single_config = pba_predictor_config_default();
+    single_config.model = single.m;
+    pba_predictor_config hybrid_config = pba_predictor_config_default();
+    hybrid_config.datacenter_model = dc.m;
+    hybrid_config.internet_model = inet.m;
+    hybrid_config.mode = PBA_MODE_HYBRID;
+    Predictor batch0(single_config), batch2(hybrid_config), twin0(single_config), twin2(hybrid_config);
+    pba_predictor* links[3] = {batch0.p, nullptr, batch2.p};
+
+    const double bandwidths[4] = {100.0, 250.0, 175.0, 400.0};
+    for (int step = 0; step < 4; ++step) {
+        pba_sample samples[3] = {sample(10.0 + step, bandwidths[step], 20.0), sample(10.0 + step, 1.0),
+                                 sample(10.0 + step, 2.0 * bandwidths[step], 30.0)};
+        if (step == 2) samples[2].timestamp_unix_s = NAN;  // refused on link 2 only
+        pba_status statuses[3] = {PBA_ERR_INTERNAL, PBA_ERR_INTERNAL, PBA_ERR_INTERNAL};
+        const pba_status batch = pba_observe_links(links, samples, 3, statuses);
+        CHECK(batch == PBA_ERR_NULL_POINTER);  // link 1 is the first failure
+        CHECK(statuses[0] == pba_predictor_observe(twin0.p, &samples[0], nullptr));
+        CHECK(statuses[0] == PBA_OK);
+        CHECK(statuses[1] == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[2] == pba_predictor_observe(twin2.p, &samples[2], nullptr));
+        CHECK(statuses[2] == (step == 2 ? PBA_ERR_INVALID_ARGUMENT : PBA_OK));
+
+        pba_forecast forecasts[3] = {forecast_struct(), forecast_struct(), forecast_struct()};
+        std::fill(std::begin(statuses), std::end(statuses), PBA_ERR_INTERNAL);
+        CHECK(pba_predict_links(links, 3, forecasts, statuses) == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[0] == PBA_OK);
+        CHECK(statuses[1] == PBA_ERR_NULL_POINTER);
+        CHECK(statuses[2] == PBA_OK);
+        pba_forecast alone0 = forecast_struct(), alone2 = forecast_struct();
+        REQUIRE(pba_predictor_predict(twin0.p, &alone0) == PBA_OK);
+        REQUIRE(pba_predictor_predict(twin2.p, &alone2) == PBA_OK);
+        CHECK(std::memcmp(&forecasts[0], &alone0, sizeof alone0) == 0);
+        CHECK(std::memcmp(&forecasts[2], &alone2, sizeof alone2) == 0);
+        // By hand: 2 bw on link 0; on link 2, before any forecast is scored (equal confidences),
+        // the mean of 1 x and 3 x its bandwidth.
+        CHECK(forecasts[0].bandwidth_mbps == Approx(2.0 * bandwidths[step]).epsilon(1e-6));
+        if (step == 0) CHECK(forecasts[2].bandwidth_mbps == Approx(2.0 * 200.0).epsilon(1e-6));
+        CHECK(forecasts[1].struct_size == sizeof(pba_forecast));  // a failed link's forecast is untouched
+        CHECK(forecasts[1].bandwidth_mbps == 0.0);
+    }
+
+    // Arrays missing: the call fails, and still writes every status.
+    pba_status statuses[3] = {PBA_OK, PBA_OK, PBA_OK};
+    pba_sample samples[3] = {sample(20.0, 1.0), sample(20.0, 1.0), sample(20.0, 1.0)};
+    CHECK(pba_observe_links(nullptr, samples, 3, statuses) == PBA_ERR_NULL_POINTER);
+    for (pba_status s : statuses) CHECK(s == PBA_ERR_NULL_POINTER);
+    std::fill(std::begin(statuses), std::end(statuses), PBA_OK);
+    CHECK(pba_predict_links(links, 3, nullptr, statuses) == PBA_ERR_NULL_POINTER);
+    CHECK_THAT(last_error(), Catch::Contains("forecasts is NULL"));
+    for (pba_status s : statuses) CHECK(s == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("a hybrid forecast carries the generation and versions of the models that answered", "[capi]") {
+    Model dc_a(linear_bytes(1.0f, 0.0f, "dc-a")), dc_b(linear_bytes(1.0f, 0.0f, "dc-b"));
+    Model inet_a(linear_bytes(3.0f, 0.0f, "inet-a")), inet_b(linear_bytes(3.0f, 0.0f, "inet-b"));
+    pba_slot* dc_slot = nullptr;
+    pba_slot* inet_slot = nullptr;
+    REQUIRE(pba_slot_create(dc_a.m, &dc_slot) == PBA_OK);
+    REQUIRE(pba_slot_create(inet_a.m, &inet_slot) == PBA_OK);
+    pba_predictor_config config = pba_predictor_config_default();
+    config.datacenter_slot = dc_slot;
+    config.internet_slot = inet_slot;
+    config.mode = PBA_MODE_HYBRID;
+    Predictor p(config);
+    double t = 100.0;
+    auto forecast = [&] {
+        const pba_sample s = sample(t++, 100.0, 20.0);
+        REQUIRE(pba_predictor_observe(p.p, &s, nullptr) == PBA_OK);
+        pba_forecast f = forecast_struct();
+        REQUIRE(pba_predictor_predict(p.p, &f) == PBA_OK);
+        CHECK(f.mode == PBA_MODE_HYBRID);
+        return f;
+    };
+
+    // Both answered: "dc+inet" and the internet slot's generation.
+    pba_forecast f = forecast();
+    CHECK(std::string(f.model_version) == "dc-a+inet-a");
+    CHECK(f.model_generation == 1);
+    CHECK(f.bandwidth_mbps == Approx(200.0).epsilon(1e-6));  // (1 x 100 + 3 x 100) / 2
+    uint64_t generation = 0;
+    REQUIRE(pba_slot_replace(inet_slot, inet_b.m, &generation) == PBA_OK);
+    REQUIRE(generation == 2);
+    f = forecast();
+    CHECK(std::string(f.model_version) == "dc-a+inet-b");
+    CHECK(f.model_generation == 2);
+    REQUIRE(pba_slot_replace(dc_slot, dc_b.m, &generation) == PBA_OK);
+    f = forecast();
+    CHECK(std::string(f.model_version) == "dc-b+inet-b");
+    CHECK(f.model_generation == 2);
+
+    // Only one member has a model: its version and generation alone.
+    pba_predictor_config dc_only = config;
+    dc_only.internet_slot = nullptr;
+    Predictor q(dc_only);
+    const pba_sample s = sample(100.0, 100.0, 20.0);
+    REQUIRE(pba_predictor_observe(q.p, &s, nullptr) == PBA_OK);
+    f = forecast_struct();
+    REQUIRE(pba_predictor_predict(q.p, &f) == PBA_OK);
+    CHECK(std::string(f.model_version) == "dc-b");
+    CHECK(f.model_generation == 2);
+
+    // Neither: the fallback rule, no model.
+    pba_predictor_config none = pba_predictor_config_default();
+    none.mode = PBA_MODE_HYBRID;
+    Predictor r(none);
+    REQUIRE(pba_predictor_observe(r.p, &s, nullptr) == PBA_OK);
+    f = forecast_struct();
+    REQUIRE(pba_predictor_predict(r.p, &f) == PBA_OK);
+    CHECK(f.fallback == 1);
+    CHECK(std::string(f.model_version).empty());
+    CHECK(f.model_generation == 0);
+    pba_slot_free(dc_slot);
+    pba_slot_free(inet_slot);
 }
 
 TEST_CASE("Prometheus text: the transport's metric names, one series per link, snprintf sizes", "[capi]") {

@@ -60,7 +60,9 @@ def table(stdout, title_start):
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(title_start))
     rows = {}
-    for line in lines[start + 2:start + 6]:
+    for line in lines[start + 2:]:
+        if not line.startswith("  ") or line.startswith("  *"):
+            break
         m = re.match(r"  (.+?)\s+(\d+\.\d+)\s+(n/a|\d+\.\d%)\s+(\d+\.\d)%$", line)
         if m:
             mape = None if m.group(3) == "n/a" else float(m.group(3)[:-1]) / 100
@@ -113,6 +115,19 @@ def test_hand_computed(tmp):
     check(all(float(row["low_mbps"]) <= float(row["predicted_mbps"]) <= float(row["high_mbps"]) for row in data),
           "--out: low <= predicted <= high")
 
+    # --confidence calibrated: (15 x 0.43 + hits) / (15 + outcomes), each earlier outcome weighed
+    # by 44/45 per later one, model and fallback forecasts apart. The fallback forecast (t 0) and
+    # the model's first (t 1) have no matured outcome of their source: 0.43. The model's 10 then meets
+    # 10 (hit), 30 (miss), 20 (miss) for the forecasts at t 2, 3, 4.
+    r = run("--trace", trace, "--model", model, "--out", out, "--confidence", "calibrated")
+    check(r.returncode == 0 and "calibrated confidence" in r.stdout, "--confidence calibrated runs and says so")
+    lam = 44 / 45
+    want = [0.43, 0.43, (6.45 + 1) / 16, (6.45 + lam) / (15 + 1 + lam), (6.45 + lam ** 2) / (15 + 1 + lam + lam ** 2)]
+    _, data = read_out(out)
+    got = [float(row["confidence"]) for row in data]
+    check(len(got) == 5 and all(abs(g - w) < 1e-12 for g, w in zip(got, want)),
+          f"--out confidence under the calibrated rule {got} == hand-computed {want}")
+
 
 def test_demo_trace_against_independent_baselines(tmp):
     trace = os.path.join(ROOT, "examples", "data", "nyu_lte_car.csv")
@@ -143,7 +158,10 @@ def test_demo_trace_against_independent_baselines(tmp):
             ewma = 0.3 * v + 0.7 * ewma
         return {"persistence": w[-1], "moving average 10": sum(w) / len(w), "EWMA α=0.3": ewma}
 
-    errors = {"model": [], "persistence": [], "moving average 10": [], "EWMA α=0.3": []}
+    # The internet default serves the online aggregate; --out keeps the bare network beside it.
+    check(all(row["aggregated"] == "1" for row in data), "every demo forecast is served as the aggregate")
+    errors = {"served (aggregate)": [], "network alone": [], "persistence": [], "moving average 10": [],
+              "EWMA α=0.3": []}
     mape = {k: [] for k in errors}
     worst_actual, disagreements = 0.0, []
     for i, row in enumerate(data):
@@ -156,13 +174,14 @@ def test_demo_trace_against_independent_baselines(tmp):
         worst_actual = max(worst_actual, abs(a - got))
         if row["fallback"] != "0":
             continue
-        for method, value in [("model", float(row["predicted_mbps"]))] + list(baselines(i).items()):
+        served = [("served (aggregate)", float(row["predicted_mbps"])), ("network alone", float(row["network_mbps"]))]
+        for method, value in served + list(baselines(i).items()):
             errors[method].append(abs(value - a))
             if a >= 0.1:
                 mape[method].append(abs(value - a) / a)
     check(not disagreements, f"the actual is known to both pba and this test, or to neither ({disagreements[:5]})")
     check(worst_actual < 1e-9, f"--out actual_mbps equals the trace's target ({worst_actual:.3g})")
-    n = len(errors["model"])
+    n = len(errors["served (aggregate)"])
     rows = table(r.stdout, f"accuracy of the model's {n} scored forecasts")
     for method in errors:
         mae = sum(errors[method]) / n
@@ -266,9 +285,59 @@ def test_refusals(tmp):
     for args, needle in [((), "missing required option --trace"),
                          (("--trace", "a.csv", "--default", "internet", "--model", model), "either --default"),
                          (("--trace", "a.csv", "--mode", "fast"), "--mode must be"),
+                         (("--trace", "a.csv", "--confidence", "high"), "--confidence must be transport or calibrated"),
                          (("--trace", "a.csv", "--bogus"), "unknown option --bogus")]:
         r = run(*args)
         check(r.returncode == 2 and needle in r.stderr, f"usage error exits 2: {needle}")
+
+
+def test_collector_csv(tmp):
+    """The transport collector's column names and ISO 8601 times replay as the canonical trace does."""
+    from datetime import datetime
+    model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
+    times = ["2026-12-05T08:00:00Z", "2026-12-05T09:00:01+01:00", "2026-12-05 08:00:02.250Z",
+             "2026-12-05T03:00:03-0500", "2026-12-05T08:00:04.5+00"]
+    # Python's own reading of each time (3.11 fromisoformat takes every form above but "+00").
+    want_t = [datetime.fromisoformat(t.replace("+00", "+00:00") if t.endswith("+00") else t).timestamp()
+              for t in times]
+    values = [(12.5, 40, 0.01, 2), (13, 41, 0, 2.5), (11, "", 0.02, 3), (14, 39, 0, 2), (12, 40, 0.005, 1)]
+    collector = "timestamp,bandwidth_mbps,latency_ms,packet_loss,jitter_ms,streams\n" + "".join(
+        f"{t},{b},{l},{p},{j},4\n" for t, (b, l, p, j) in zip(times, values))
+    canonical = "t_s,throughput_mbps,rtt_ms,loss,jitter_ms\n" + "".join(
+        f"{t!r},{b},{l},{p},{j}\n" for t, (b, l, p, j) in zip(want_t, values))
+    millis = "timestamp_ms,bandwidth_mbps\n" + "".join(f"{round(t * 1000)},{v[0]}\n" for t, v in zip(want_t, values))
+    outs = {}
+    for name, text in [("collector", collector), ("canonical", canonical), ("millis", millis)]:
+        out = os.path.join(tmp, f"{name}_out.csv")
+        r = run("--trace", write(os.path.join(tmp, f"{name}.csv"), text), "--model", model, "--out", out)
+        check(r.returncode == 0, f"{name} trace replays ({r.stderr.strip()})")
+        # Every column but the measured predict() latency.
+        outs[name] = [{k: v for k, v in row.items() if k != "latency_us"} for row in read_out(out)[1]] \
+            if r.returncode == 0 else []
+    got_t = [float(row["t_s"]) for row in outs["collector"]]
+    check(len(got_t) == 5 and all(abs(g - w) < 1e-6 for g, w in zip(got_t, want_t)),
+          f"ISO 8601 times with Z, offsets, a space and fractions are Python's Unix seconds ({got_t} vs {want_t})")
+    check(outs["collector"] == outs["canonical"], "the collector's columns give the canonical trace's forecasts")
+    check([float(row["t_s"]) for row in outs["millis"]] == [float(row["t_s"]) for row in outs["canonical"]],
+          "timestamp_ms is read as milliseconds")
+
+    cases = {
+        "two time columns": ("t_s,timestamp,throughput_mbps\n0,0,1\n",
+                             "columns 't_s' (column 1) and 'timestamp' (column 2) both give t_s"),
+        "two loss columns": ("t_s,throughput_mbps,loss,packet_loss\n0,1,0,0\n",
+                             "columns 'loss' (column 3) and 'packet_loss' (column 4) both give loss"),
+        "no offset": ("timestamp,bandwidth_mbps\n2026-12-05T08:00:00,1\n",
+                      "line 2: column 1 (timestamp): '2026-12-05T08:00:00' is not a valid ISO 8601 time with its UTC offset"),
+        "February 30": ("timestamp,bandwidth_mbps\n2026-02-30T08:00:00Z,1\n", "'2026-02-30T08:00:00Z' is not a valid ISO 8601"),
+        "a date only": ("time,bandwidth_mbps\n2026-12-05,1\n", "'2026-12-05' is not a number nor an ISO 8601 time"),
+        "no time": ("when,bandwidth_mbps\n0,1\n", "no 't_s' column (t_s, timestamp, time, ts"),
+    }
+    for name, (text, needle) in cases.items():
+        path = write(os.path.join(tmp, "bad.csv"), text)
+        r = run("--trace", path, "--model", model)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0],
+              f"refused {name}: exit 1, one line naming the defect ({lines})")
 
 
 def test_plot(tmp):
@@ -289,6 +358,85 @@ def test_plot(tmp):
           f"({r.stderr.strip()})")
 
 
+def amst_settings(bw, latency_ms=0.0):
+    """The transport's streams, buffer, chunk, pacing (no loss, no jitter), in Go's float64 order."""
+    factor = 0.7 if latency_ms > 100 else 1.3 if latency_ms < 20 else 1.0
+    streams = min(max(math.trunc(math.trunc(bw / 10) * factor), 2), 256)
+    buffer = min(max(math.trunc(bw * 1000000 / 8 * (latency_ms / 1000)), 16384), 1048576)
+    chunk = min(max(buffer // streams, 8192), 131072)
+    return streams, buffer, chunk, math.trunc(bw * 1000000 * 0.95 / 8)
+
+
+def test_allocation_against_a_reimplementation(tmp):
+    """The allocation table and its --out columns, recomputed here from the forecasts in --out."""
+    trace = os.path.join(ROOT, "examples", "data", "nyu_lte_car.csv")
+    out = os.path.join(tmp, "allocation_out.csv")
+    r = run("--trace", trace, "--out", out)
+    check(r.returncode == 0, f"replay of the demo trace exits 0 ({r.stderr.strip()})")
+    if r.returncode != 0:
+        return
+    header, data = read_out(out)
+    check(header[:16] == ["t_s", "target_t_s", "predicted_mbps", "low_mbps", "high_mbps", "confidence", "mode",
+                          "fallback", "actual_mbps", "interval_coverage", "fallback_reason", "target",
+                          "persistence_mbps", "moving_average_mbps", "ewma_mbps", "latency_us"],
+          "--out: the original columns first, in their order")
+    with open(trace) as f:
+        x = [float(line.split(",")[1]) for line in f.read().splitlines()[1:] if line.strip()]
+    check(all(row["next_mbps"] != "" and float(row["next_mbps"]) == v for v, row in zip(x[1:], data))
+          and data[-1]["next_mbps"] == "", "--out next_mbps: the next row's throughput, empty after the last")
+
+    delivered = sorted(float(row["next_mbps"]) for row in data if row["next_mbps"])
+    fixed = amst_settings(delivered[(len(delivered) + 1) // 2 - 1])
+
+    def interval(row):
+        b, lo, hi = float(row["predicted_mbps"]), float(row["low_mbps"]), float(row["high_mbps"])
+        streams = amst_settings(b)[0]
+        buffer = amst_settings(hi)[1]
+        return streams, buffer, min(max(buffer // streams, 8192), 131072), amst_settings(max(lo, 0.5 * b))[3]
+
+    def gated(size, rule):
+        return lambda row: size(row) if float(row[f"confidence_{rule}"]) >= 0.8 else None
+
+    def point(row):
+        return amst_settings(float(row["predicted_mbps"]))
+
+    policies = {
+        "pba, gates, transport rule": (gated(point, "transport"), "pba_gated_transport"),
+        "pba, gates, calibrated rule": (gated(point, "calibrated"), "pba_gated_calibrated"),
+        "pba, every forecast": (point, "pba_every"),
+        "pba interval-sized, gates, transport rule": (gated(interval, "transport"), "interval_gated_transport"),
+        "pba interval-sized, gates, calibrated rule": (gated(interval, "calibrated"), "interval_gated_calibrated"),
+        "pba interval-sized, every forecast": (interval, "interval_every"),
+        "EWMA α=0.3, every sample": (lambda row: amst_settings(float(row["ewma_mbps"])) if row["ewma_mbps"] else None,
+                                     "ewma"),
+        "fixed": (lambda row: None, "fixed"),
+        "oracle (hindsight)": (lambda row: amst_settings(float(row["next_mbps"])) if row["next_mbps"] else None,
+                               "oracle"),
+    }
+    for label, (choose, k) in policies.items():
+        held, steps, over, unused, changes, applied, columns_agree = fixed, 0, 0, 0.0, 0, 0, True
+        for row in data:
+            new = choose(row)
+            if new is not None:
+                applied += 1
+                changes += new[:3] != held[:3]
+                held = new
+            columns_agree &= (int(row[f"{k}_streams"]), int(row[f"{k}_buffer_bytes"]), int(row[f"{k}_chunk_bytes"]),
+                              int(row[f"{k}_pacing_bytes_per_s"])) == held
+            if row["next_mbps"]:
+                d, p = float(row["next_mbps"]), held[3] * 8 / 1e6
+                steps += 1
+                over += p > d
+                unused += max(0.0, d - p) / d if d > 0 else 0.0
+        check(columns_agree, f"--out {k}_*: the settings held, as recomputed here")
+        m = re.search(re.escape(label) + r"\s+(\d+\.\d)%\s+(\d+\.\d)%\s+(\d+)\s+(\d+)", r.stdout)
+        got = m and (float(m.group(1)), float(m.group(2)), int(m.group(3)), int(m.group(4)))
+        want = (round(100 * over / steps, 1), round(100 * unused / steps, 1), applied, changes)
+        check(got is not None and abs(got[0] - want[0]) < 0.051 and abs(got[1] - want[1]) < 0.051
+              and got[2:] == want[2:], f"allocation {label}: overshoot, undershoot, applied, changes {got} == {want}")
+    check("overshoot" in r.stdout and "undershoot" in r.stdout, "the summary names overshoot and undershoot")
+
+
 if __name__ == "__main__":
     PBA, ROOT = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -296,6 +444,8 @@ if __name__ == "__main__":
         test_degenerate(tmp)
         test_bandwidths_near_dbl_max(tmp)
         test_refusals(tmp)
+        test_collector_csv(tmp)
         test_plot(tmp)
         test_demo_trace_against_independent_baselines(tmp)
+        test_allocation_against_a_reimplementation(tmp)
     finish()

@@ -294,7 +294,7 @@ const pba_load_options* load_options(Input& in, std::unique_ptr<pba_load_options
     o.struct_size = in.struct_size<pba_load_options>();
     o.verify_self_test = static_cast<int>(in.below(3)) - 1;
     o.recurrent_weights = in.chance(16) ? in.u32() : static_cast<std::uint32_t>(in.below(3));
-    if (in.chance(16)) o.reserved[in.below(2)] = in.u32() | 1;
+    if (in.chance(16)) (in.below(2) == 0 ? o.reload_flags : o.reserved[0]) = in.u32() | 1;
     holder = exact(o);
     return holder.get();
 }
@@ -446,7 +446,7 @@ pba_predictor_config predictor_config(Input& in, State& s) {
         default: break;  // no model: the fallback rule
     }
     for (std::size_t edits = in.below(4); edits > 0; --edits) {
-        switch (in.below(24)) {
+        switch (in.below(26)) {
             case 0: c.model = pick(in, s.models); break;
             case 1: c.slot = pick(in, s.slots); break;
             case 2: c.datacenter_model = pick(in, s.models); break;
@@ -468,8 +468,10 @@ pba_predictor_config predictor_config(Input& in, State& s) {
             case 18: c.internet_min_latency_ms = in.number(500); break;
             case 19: c.internet_max_bandwidth_mbps = in.number(5000); break;
             case 20: c.internet_min_packet_loss = in.number(0.1); break;
-            case 21: c.reserved[in.below(8)] = in.u32() | 1; break;
+            case 21: c.reserved[in.below(sizeof c.reserved / sizeof c.reserved[0])] = in.u32() | 1; break;
             case 22: c.struct_size = in.struct_size<pba_predictor_config>(); break;
+            case 23: c.confidence_rule = in.u32() % 4; break;
+            case 24: c.confidence_tolerance = in.number(1.5); break;
             default: c.datacenter_model = nullptr; c.datacenter_slot = nullptr; break;
         }
     }

@@ -171,6 +171,14 @@ def trace_seeds() -> dict[str, bytes]:
         "minimal_cr.csv": "t_s,throughput_mbps\r0,0\r1,0\r2,0\r3,0\r4,0\r".encode(),
         "constant.csv": ("t_s,throughput_mbps,rtt_ms\n"
                          + "".join(f"{t},500,40\n" for t in range(12))).encode(),
+        # The transport collector's column names, ISO 8601 times in each accepted form.
+        "collector_aliases_iso.csv": ("timestamp,bandwidth_mbps,latency_ms,packet_loss,jitter_ms,streams\n"
+                                      "2026-12-05T08:00:00Z,12.5,40,0.01,2,4\n"
+                                      "2026-12-05T09:00:01+01:00,13,41,0,2.5,4\n"
+                                      "2026-12-05 08:00:02.250z,11,,0.02,3,4\n"
+                                      "2026-12-05T03:00:03-0500,14,39,0,2,4\n"
+                                      "2026-12-05T08:00:04.5+00,12,40,0.005,1,4\n"
+                                      "1796457605,12,40,0,1,4\n").encode(),
     }
 
 

@@ -100,6 +100,11 @@ void check_replay(const pba::trace::Trace& trace, pba::predict::Predictor& predi
     PBA_FUZZ_CHECK(finite(s.mean_confidence) && finite(s.interval.measured_coverage));
     for (double v : {s.latency.p50_us, s.latency.p95_us, s.latency.p99_us, s.latency.max_us, s.latency.mean_us})
         PBA_FUZZ_CHECK(finite(v));
+    // The allocation score: shares in [0, 1], every policy scored on the same steps.
+    for (const auto& a : s.allocation.policies) {
+        PBA_FUZZ_CHECK(a.steps == s.allocation.steps && a.overshoot_steps <= a.steps);
+        PBA_FUZZ_CHECK(a.overshoot >= 0 && a.overshoot <= 1 && a.undershoot >= 0 && a.undershoot <= 1);
+    }
 }
 
 }  // namespace

@@ -327,3 +327,50 @@ TEST_CASE("bf16 recurrent weights: error against PyTorch stated and bounded") {
     }
     nn::kernels::set_active_isa(original);
 }
+
+// A large batch runs as tiles of nn::kernels::lstm_state_windows windows. Each window's
+// arithmetic is the same in any tile, so a batch that ends in a partial tile gives bit for bit
+// what batches of 4 give (one tile each, the same fused path); against one window at a time
+// (the precomputed-projection path, another summation order) within the parity tests' 1e-6,
+// and against the double reference within 1e-5.
+TEST_CASE("a tiled LSTM batch equals the same windows run untiled") {
+    const Isa original = nn::kernels::active_isa();
+    for (Isa isa : {Isa::sse4, Isa::avx2, Isa::avx512}) {
+        if (!nn::kernels::supported(isa)) continue;
+        nn::kernels::set_active_isa(isa);
+        const auto description = test::ModelBuilder({30, 1}, 31).lstm(32, false).dense(1).build();
+        const auto model = Model::from_description(description);
+        const std::size_t lanes = isa == Isa::avx512 ? 16 : isa == Isa::avx2 ? 8 : 4;
+        const std::size_t tile = nn::kernels::lstm_state_windows(lanes, 32, 1 << 20);
+        const std::size_t batch = 2 * tile + 7;  // two full tiles and a partial one, not a strip multiple
+        INFO(nn::kernels::to_string(isa) << " tile " << tile << " batch " << batch);
+        REQUIRE(tile >= 6);
+        REQUIRE(tile < batch);
+        std::mt19937 rng(9);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::vector<float> in(batch * model->input_size());
+        for (auto& v : in) v = normal(rng);
+        std::vector<float> tiled(batch);
+        auto ws = model->make_workspace(batch);
+        model->forward(in, tiled, ws);
+
+        const std::size_t w = model->input_size();
+        std::vector<float> four(4), one(1);
+        double worst_single = 0.0, worst_reference = 0.0;
+        std::size_t bit_mismatches = 0;
+        for (std::size_t first = 0; first + 4 <= batch; first += 4) {
+            model->forward(std::span<const float>(in).subspan(first * w, 4 * w), four, ws);
+            for (std::size_t i = 0; i < 4; ++i) bit_mismatches += four[i] != tiled[first + i];
+        }
+        for (std::size_t n = 0; n < batch; ++n) {
+            const std::vector<float> window(in.begin() + n * w, in.begin() + (n + 1) * w);
+            model->forward(window, one, ws);
+            worst_single = std::max(worst_single, std::abs(double(one[0]) - double(tiled[n])));
+            worst_reference = std::max(worst_reference, std::abs(test::reference_forward(description, window)[0] - tiled[n]));
+        }
+        CHECK(bit_mismatches == 0);
+        CHECK(worst_single <= 1e-6);
+        CHECK(worst_reference <= 1e-5);
+    }
+    nn::kernels::set_active_isa(original);
+}

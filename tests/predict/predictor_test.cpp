@@ -323,6 +323,54 @@ TEST_CASE("hot reload: a failed load keeps the old model and says why", "[predic
     CHECK(std::string(s.model_version.data()) == "B");
 }
 
+TEST_CASE("hot reload refuses another kind of model, naming what differs, unless allowed", "[predict][reload]") {
+    const auto serving = constant_description(5, bandwidth_only("A"), {100});
+    auto with = [](pba::format::Metadata m, const char* key, auto value) {
+        m.set(key, value);
+        return m;
+    };
+    auto two_features = plain_metadata({"bandwidth_mbps", "latency_ms"}, {"bandwidth_mbps"}, "F");
+    const std::pair<pba::format::ModelDescription, std::string> cases[] = {
+        {constant_description(10, bandwidth_only("W"), {1}), "window 5 samples (serving) vs 10 samples (new)"},
+        {constant_description(5, two_features, {1}),
+         "input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms (new)"},
+        {constant_description(5, with(bandwidth_only("T"), "forecast.target", std::string("mean_over")), {1}),
+         "target value_at 1 steps (serving) vs mean_over 1 steps (new)"},
+        {constant_description(5, with(bandwidth_only("H"), "forecast.horizon_steps", std::int64_t{5}), {1}),
+         "target value_at 1 steps (serving) vs value_at 5 steps (new)"},
+        {constant_description(10, with(two_features, "forecast.target", std::string("mean_over")), {1}),
+         "input features bandwidth_mbps (serving) vs bandwidth_mbps,latency_ms (new); window 5 samples (serving) vs "
+         "10 samples (new); target value_at 1 steps (serving) vs mean_over 1 steps (new)"},
+    };
+    for (const auto& [candidate, difference] : cases) {
+        INFO(difference);
+        auto slot = std::make_shared<ModelSlot>(pba::Model::from_description(serving));
+        Predictor p(slot);
+        for (int i = 0; i < 12; ++i) p.observe(at(i, 1));
+        try {
+            slot->reload_bytes(bytes_of(candidate));
+            FAIL("another kind of model accepted");
+        } catch (const pba::Error& e) {
+            CHECK(e.code() == pba::Errc::invalid_argument);
+            CHECK_THAT(e.what(), Catch::Contains("reload from memory refused, previous model kept: another kind of "
+                                                 "model: " + difference + " (allow it explicitly"));
+        }
+        CHECK_THAT(slot->last_error(), Catch::Contains(difference));
+        CHECK(slot->reloads_refused() == 1);
+        CHECK(slot->generation() == 1);
+        CHECK(version(p.predict()) == "A");
+
+        CHECK(slot->reload_bytes(bytes_of(candidate), {}, pba::predict::KindChange::allow) == 2);
+        CHECK(std::string(slot->model()->version()) == candidate.metadata.string_or("model.version", ""));
+        CHECK(slot->reloads_succeeded() == 1);
+    }
+    // The same kind with other weights, and anything into an empty slot, need no permission.
+    auto slot = std::make_shared<ModelSlot>(pba::Model::from_description(serving));
+    CHECK(slot->reload_bytes(bytes_of(constant_description(5, bandwidth_only("A2"), {7}))) == 2);
+    ModelSlot empty;
+    CHECK(empty.reload_bytes(bytes_of(cases[4].first)) == 1);
+}
+
 TEST_CASE("hot reload to a model with a longer window keeps the samples held and waits for more",
           "[predict][reload]") {
     auto slot = std::make_shared<ModelSlot>(bandwidth_model(100, "short", 5));
@@ -392,6 +440,103 @@ TEST_CASE("champion/challenger: shadow scoring, a report with the numbers, expli
     CHECK_FALSE(p.has_challenger());
 }
 
+TEST_CASE("confidence rules: the transport's by default, the calibrated one when chosen", "[predict][confidence]") {
+    constexpr auto transport = static_cast<std::size_t>(ConfidenceRule::transport);
+    constexpr auto calibrated = static_cast<std::size_t>(ConfidenceRule::calibrated);
+    const double lambda = 44.0 / 45.0;
+    // (15 x 0.43 + hits) / (15 + outcomes) after n one-step hits: hits = outcomes = 45 (1 - λ^n).
+    auto after_hits = [&](int n) {
+        const double s = 45 * (1 - std::pow(lambda, n));
+        return (6.45 + s) / (15 + s);
+    };
+
+    // The model forecasts 100 one step ahead, the link measures 110: every forecast is a hit
+    // (|110 - 100| <= 22), so the calibrated rule climbs from the prior; the transport rule says
+    // 0.5 until 10 forecasts were made, then 1 - (10/110) / 0.2.
+    for (ConfidenceRule rule : {ConfidenceRule::transport, ConfidenceRule::calibrated}) {
+        INFO(to_string(rule));
+        PredictorConfig config;
+        config.confidence_rule = rule;
+        Predictor p(bandwidth_model(100, "m"), config);
+        for (int t = 0; t < 30; ++t) {
+            p.observe(at(t, 110));
+            const Forecast f = p.predict();
+            CHECK(f.confidence == f.confidence_by_rule[static_cast<std::size_t>(rule)]);
+            if (t < 4) {
+                // The fallback rule while the window fills: the transport's cap, the fallback's own
+                // hit rate (its forecasts of 110 meet 110) for the calibrated rule.
+                CHECK(f.confidence_by_rule[transport] == 0.5);
+                CHECK(f.confidence_by_rule[calibrated] == Approx(after_hits(t)));
+            } else {
+                if (t < 14)
+                    CHECK(f.confidence_by_rule[transport] == 0.5);
+                else
+                    CHECK(f.confidence_by_rule[transport] == Approx(1 - (10.0 / 110) / 0.2));
+                CHECK(f.confidence_by_rule[calibrated] == Approx(after_hits(t - 4)));
+            }
+        }
+        // The model's forecasts at t 4..28 have matured.
+        const double model_confidence = rule == ConfidenceRule::calibrated ? after_hits(25) : 1 - (10.0 / 110) / 0.2;
+        CHECK(p.stats().model_confidence == Approx(model_confidence));
+    }
+
+    // Without a model every forecast is a fallback: the transport rule is capped at 0.5, the
+    // calibrated one states the fallback's measured hit rate, above 0.5 here.
+    PredictorConfig config;
+    config.confidence_rule = ConfidenceRule::calibrated;
+    Predictor fallback(std::shared_ptr<const pba::Model>{}, config);
+    Forecast f;
+    for (int t = 0; t < 100; ++t) {
+        fallback.observe(at(t, 50));
+        f = fallback.predict();
+    }
+    CHECK(f.fallback);
+    CHECK(f.confidence_by_rule[transport] == 0.5);
+    CHECK(f.confidence == Approx(after_hits(99)));
+    CHECK(f.confidence > 0.8);
+
+    // A tolerance of 5 %: 100 against 110 misses every time.
+    config.confidence_tolerance = 0.05;
+    Predictor narrow(bandwidth_model(100, "m"), config);
+    for (int t = 0; t < 7; ++t) {
+        narrow.observe(at(t, 110));
+        f = narrow.predict();
+    }
+    const double outcomes = 45 * (1 - std::pow(lambda, 2));  // the model's forecasts at t 4 and 5
+    CHECK(f.confidence == Approx(6.45 / (15 + outcomes)));
+}
+
+TEST_CASE("hybrid: a combined forecast's calibrated confidence is the combined forecasts' own", "[predict][confidence]") {
+    auto meta = [](const std::string& v) {
+        auto m = plain_metadata({"bandwidth_mbps", "latency_ms"}, {"bandwidth_mbps", "latency_ms"}, v);
+        m.set("input.sample_interval_s", 1.0);
+        return m;
+    };
+    HybridConfig config;
+    config.policy = ModePolicy::hybrid;
+    config.predictor.confidence_rule = ConfidenceRule::calibrated;
+    HybridPredictor h(constant_model(5, meta("dc"), {8000, 5}), constant_model(5, meta("inet"), {400, 100}), config);
+    Forecast f;
+    for (int t = 0; t < 9; ++t) {
+        h.observe(at(t, 2000, 5, 0));
+        if (t >= 4) f = h.predict();
+        // Both members miss alike, so their weights stay equal: 4200 Mbps, a miss against 2000.
+        if (t == 4) CHECK(f.confidence == Approx(0.43));
+    }
+    CHECK(f.bandwidth_mbps == Approx(4200));
+    // Four combined forecasts (t 4..7) matured, all misses.
+    const double outcomes = 45 * (1 - std::pow(44.0 / 45.0, 4));
+    CHECK(f.confidence == Approx(6.45 / (15 + outcomes)));
+    CHECK(f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] == f.confidence);
+    // The transport rule's value is still the larger member's: 0.5 (fewer than 10 forecasts).
+    CHECK(f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] == 0.5);
+
+    HybridConfig bad;
+    bad.predictor.confidence_tolerance = 2;
+    CHECK_THROWS_WITH((HybridPredictor(std::shared_ptr<ModelSlot>{}, std::shared_ptr<ModelSlot>{}, bad)),
+                      Catch::Contains("confidence_tolerance"));
+}
+
 TEST_CASE("config out of range is refused", "[predict][predictor]") {
     auto make = [](PredictorConfig c) { Predictor p(std::shared_ptr<const pba::Model>{}, c); };
     PredictorConfig c;
@@ -406,6 +551,14 @@ TEST_CASE("config out of range is refused", "[predict][predictor]") {
     c = {};
     c.sample_interval_s = -1;
     CHECK_THROWS_AS(make(c), pba::Error);
+    c = {};
+    c.confidence_rule = static_cast<ConfidenceRule>(2);
+    CHECK_THROWS_WITH(make(c), Catch::Contains("confidence_rule 2"));
+    for (double bad : {0.0, -0.2, 1.01, kNaN, kInf}) {
+        c = {};
+        c.confidence_tolerance = bad;
+        CHECK_THROWS_WITH(make(c), Catch::Contains("confidence_tolerance"));
+    }
     CHECK_THROWS_AS(Predictor(std::shared_ptr<ModelSlot>{}), pba::Error);
 }
 
@@ -512,4 +665,49 @@ TEST_CASE("Prometheus text: transport metric names, HELP/TYPE, valid series, tru
     CHECK(helps == 1);
     CHECK_THAT(many, Catch::Contains("dwcp_pba_confidence{link=\"b\"}"));
     CHECK_THAT(many, !Catch::Contains("skipped"));
+}
+
+TEST_CASE("Prometheus text: latest forecast and measured values, none for a field never measured",
+          "[predict][prometheus]") {
+    Predictor p(bandwidth_model(100, "m"));
+    const std::string before = prometheus_text(p.stats(), "l");
+    CHECK_THAT(before, Catch::Contains("# TYPE dwcp_pba_predicted_bandwidth_mbps gauge\n"));
+    CHECK_THAT(before, !Catch::Contains("dwcp_pba_predicted_bandwidth_mbps{"));
+    CHECK_THAT(before, !Catch::Contains("dwcp_pba_current_bandwidth_mbps{"));
+
+    // Bandwidth 110 throughout; latency measured once (20 ms), then missing; loss and jitter never.
+    for (int t = 0; t < 6; ++t) {
+        p.observe(at(t, 110, t == 2 ? 20.0 : kNaN));
+        p.predict();
+    }
+    const PredictorStats s = p.stats();
+    const std::string text = prometheus_text(s, "l");
+    CHECK_THAT(text, Catch::Contains("dwcp_pba_predicted_bandwidth_mbps{link=\"l\"} 100\n"));
+    CHECK_THAT(text, Catch::Contains("dwcp_pba_current_bandwidth_mbps{link=\"l\"} 110\n"));
+    // The latest measured latency stays 20; the forecast's comes from the fallback rule over the
+    // newest samples: mean 20, no trend.
+    CHECK_THAT(text, Catch::Contains("dwcp_pba_current_latency_ms{link=\"l\"} 20\n"));
+    CHECK_THAT(text, Catch::Contains("dwcp_pba_predicted_latency_ms{link=\"l\"} 20\n"));
+    for (const char* family : {"packet_loss", "jitter_ms"}) {
+        for (const char* kind : {"predicted", "current"}) {
+            const std::string name = std::string("dwcp_pba_") + kind + "_" + family;
+            CHECK_THAT(text, Catch::Contains("# HELP " + name + " "));
+            CHECK_THAT(text, Catch::Contains("# TYPE " + name + " gauge\n"));
+            CHECK_THAT(text, !Catch::Contains(name + "{"));
+        }
+    }
+    // Existing names are untouched: the fallback's four exact forecasts and the model's one 10 off.
+    CHECK_THAT(text, Catch::Contains("dwcp_pba_bandwidth_mae_mbps{link=\"l\"} 2\n"));
+
+    // A hybrid reports what it served, and the same measurements.
+    HybridConfig internet;
+    internet.policy = ModePolicy::internet;
+    HybridPredictor h(std::shared_ptr<const pba::Model>{}, bandwidth_model(300, "inet"), internet);
+    for (int t = 0; t < 6; ++t) h.observe(at(t, 250, 40, 0.01, 3));
+    h.predict();
+    const std::string hybrid = prometheus_text(h.stats(), "h");
+    CHECK_THAT(hybrid, Catch::Contains("dwcp_pba_predicted_bandwidth_mbps{link=\"h\"} 300\n"));
+    CHECK_THAT(hybrid, Catch::Contains("dwcp_pba_current_bandwidth_mbps{link=\"h\"} 250\n"));
+    CHECK_THAT(hybrid, Catch::Contains("dwcp_pba_current_packet_loss{link=\"h\"} 0.01\n"));
+    CHECK_THAT(hybrid, Catch::Contains("dwcp_pba_predicted_jitter_ms{link=\"h\"} 3\n"));
 }

@@ -335,6 +335,34 @@ TEST_CASE("hybrid ensemble: the transport's case gives 4675 Mbps, 46.5625 ms, co
     CHECK(std::string(combine(dc, inet).model_version.data()) == "dc-1+inet-2");
 }
 
+TEST_CASE("hybrid ensemble: the version and generation of the models that answered", "[predict][hybrid]") {
+    Forecast dc, inet;
+    dc.confidence = inet.confidence = 0.5;
+    std::snprintf(dc.model_version.data(), dc.model_version.size(), "dc-1");
+    std::snprintf(inet.model_version.data(), inet.model_version.size(), "inet-2");
+    dc.model_generation = 7;
+    inet.model_generation = 3;
+    // Both answered: both versions, the internet member's generation.
+    CHECK(std::string(combine(dc, inet).model_version.data()) == "dc-1+inet-2");
+    CHECK(combine(dc, inet).model_generation == 3);
+
+    // One fell back (its forecast has no model): the other's alone.
+    Forecast dc_fell_back;
+    dc_fell_back.fallback = true;
+    CHECK(std::string(combine(dc_fell_back, inet).model_version.data()) == "inet-2");
+    CHECK(combine(dc_fell_back, inet).model_generation == 3);
+    Forecast inet_fell_back;
+    inet_fell_back.fallback = true;
+    CHECK(std::string(combine(dc, inet_fell_back).model_version.data()) == "dc-1");
+    CHECK(combine(dc, inet_fell_back).model_generation == 7);
+
+    // Neither: no model.
+    const Forecast none = combine(dc_fell_back, inet_fell_back);
+    CHECK(none.fallback);
+    CHECK(std::string(none.model_version.data()).empty());
+    CHECK(none.model_generation == 0);
+}
+
 TEST_CASE("sample cleaning: Inf, negative and out-of-range values become missing", "[predict][sample]") {
     Sample s = at(10, kInf, -1, 1.5, 3);
     s.reliability = 0.5;

@@ -210,9 +210,11 @@ TEST_CASE("C++ API: threads forecast on a shared slot while it is reloaded thous
     std::uint64_t refused = 0, wrong_error = 0;
     for (int i = 0; i < reloads; ++i) {
         // Valid: B, A, B, ... so that odd generations stay A; from memory and from files in turn.
+        // Their windows differ (4 and 6 samples) on purpose, so the swap is allowed explicitly.
         const bool to_b = i % 2 == 0;
-        if ((i / 2) % 2 == 0) slot->reload_bytes(to_b ? fx.b : fx.a);
-        else slot->reload_file(to_b ? fx.b_path : fx.a_path);
+        constexpr auto allow = pba::predict::KindChange::allow;
+        if ((i / 2) % 2 == 0) slot->reload_bytes(to_b ? fx.b : fx.a, {}, allow);
+        else slot->reload_file(to_b ? fx.b_path : fx.a_path, {}, allow);
 
         const CorruptSource& c = fx.corrupt[static_cast<std::size_t>(i) % fx.corrupt.size()];
         try {
@@ -310,9 +312,11 @@ TEST_CASE("C interface: threads forecast many links per call on a shared pba_slo
     for (int i = 0; i < reloads; ++i) {
         const bool to_b = i % 2 == 0;
         const auto& bytes = to_b ? fx.b : fx.a;
+        pba_load_options allow = pba_load_options_default();  // A and B differ in window on purpose
+        allow.reload_flags = PBA_RELOAD_ALLOW_KIND_CHANGE;
         const pba_status valid = (i / 2) % 2 == 0
-                                     ? pba_slot_reload_memory(slot, bytes.data(), bytes.size(), nullptr, nullptr)
-                                     : pba_slot_reload_file(slot, (to_b ? fx.b_path : fx.a_path).c_str(), nullptr, nullptr);
+                                     ? pba_slot_reload_memory(slot, bytes.data(), bytes.size(), &allow, nullptr)
+                                     : pba_slot_reload_file(slot, (to_b ? fx.b_path : fx.a_path).c_str(), &allow, nullptr);
         if (valid != PBA_OK) ++failed_reloads;
 
         const CorruptSource& c = fx.corrupt[static_cast<std::size_t>(i) % fx.corrupt.size()];

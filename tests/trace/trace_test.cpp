@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 #include <sys/mman.h>
 
 #include "pba/error.hpp"
@@ -47,6 +49,72 @@ TEST_CASE("trace: columns by name, optional ones mapped to the sample's fields",
     CHECK(t.columns == 0x1f);
     CHECK(t.ignored_columns.empty());
     CHECK(t.source == "trace");
+}
+
+TEST_CASE("trace: the collector's column names are read as the canonical columns", "[trace]") {
+    const Trace t = parse_trace("timestamp,bandwidth_mbps,latency_ms,packet_loss,jitter_ms,streams\n"
+                                "1796457600,12.5,40,0.01,2,4\n");
+    REQUIRE(t.samples.size() == 1);
+    CHECK(t.samples[0].timestamp_unix_s == 1796457600);
+    CHECK(t.samples[0].bandwidth_mbps == 12.5);
+    CHECK(t.samples[0].latency_ms == 40);
+    CHECK(t.samples[0].packet_loss == 0.01);
+    CHECK(t.samples[0].jitter_ms == 2);
+    CHECK(t.columns == 0x1f);
+    CHECK(t.ignored_columns == std::vector<std::string>{"streams"});
+    for (const char* name : {"t_s", "time", "ts", "time_s", "timestamp_s", "unix_s"})
+        CHECK(parse_trace(std::string(name) + ",throughput_mbps\n7.5,1\n").samples[0].timestamp_unix_s == 7.5);
+    for (const char* name : {"t_ms", "time_ms", "timestamp_ms", "unix_ms"})
+        CHECK(parse_trace(std::string(name) + ",throughput_mbps\n1796457600250,1\n").samples[0].timestamp_unix_s ==
+              1796457600.25);
+    CHECK(parse_trace("t_s,throughput_mbps,loss_ratio\n0,1,0.5\n").samples[0].packet_loss == 0.5);
+}
+
+TEST_CASE("trace: ISO 8601 times with their UTC offset, as Unix seconds", "[trace]") {
+    // Expected values from Python's datetime.fromisoformat(...).timestamp().
+    const std::pair<const char*, double> cases[] = {
+        {"2026-12-05T08:00:00Z", 1796457600.0},
+        {"2026-12-05 08:00:00z", 1796457600.0},
+        {"2000-02-29T23:59:59.5+05:30", 951848999.5},
+        {"2000-02-29T23:59:59.500+0530", 951848999.5},
+        {"2000-02-29T23:59:59.5+05", 951848999.5 + 30 * 60},
+        {"1969-12-31T23:59:59Z", -1.0},
+        {"2024-02-29T00:00:00-0800", 1709193600.0},
+        {"\"2026-12-05T08:00:00.000000001Z\"", 1796457600.000000001},
+    };
+    for (const auto& [text, want] : cases) {
+        INFO(text);
+        CHECK(parse_trace(std::string("timestamp,bandwidth_mbps\n") + text + ",1\n").samples[0].timestamp_unix_s ==
+              want);
+    }
+}
+
+TEST_CASE("trace: a column under two names, and bad ISO 8601 times, are refused naming them", "[trace]") {
+    CHECK_THAT(refusal("t_s,throughput_mbps,timestamp\n0,1,0\n"),
+               Catch::Contains("line 1: columns 't_s' (column 1) and 'timestamp' (column 3) both give t_s"));
+    CHECK_THAT(refusal("bandwidth_mbps,t_s,throughput_mbps\n1,0,1\n"),
+               Catch::Contains("columns 'bandwidth_mbps' (column 1) and 'throughput_mbps' (column 3) both give "
+                               "throughput_mbps"));
+    CHECK_THAT(refusal("t_s,throughput_mbps,rtt_ms,latency_ms\n0,1,2,3\n"), Catch::Contains("both give rtt_ms"));
+    CHECK_THAT(refusal("t_s,timestamp_ms,throughput_mbps\n0,1,2\n"), Catch::Contains("both give t_s"));
+    CHECK_THAT(refusal("timestamp,timestamp,throughput_mbps\n0,1,2\n"),
+               Catch::Contains("column 'timestamp' appears twice (columns 1 and 2)"));
+    for (const char* bad : {"2026-12-05T08:00:00", "2026-13-05T08:00:00Z", "2026-02-29T08:00:00Z", "2026-12-05T24:00:00Z",
+                            "2026-12-05T08:60:00Z", "2026-12-05T08:00:60Z", "2026-12-05T08:00:00.Z",
+                            "2026-12-05T08:00:00+1", "2026-12-05T08:00:00+24:00", "2026-12-05T08:00:00Zjunk",
+                            "2026-12-05T08:00:00 UTC"}) {
+        INFO(bad);
+        CHECK_THAT(refusal(std::string("timestamp,bandwidth_mbps\n") + bad + ",1\n"),
+                   Catch::Contains("line 2: column 1 (timestamp): '") &&
+                       Catch::Contains("is not a valid ISO 8601 time with its UTC offset"));
+    }
+    CHECK_THAT(refusal("timestamp,bandwidth_mbps\n2026-12-05,1\n"),
+               Catch::Contains("'2026-12-05' is not a number nor an ISO 8601 time"));
+    CHECK_THAT(refusal("t_s,throughput_mbps\n0,2026-12-05T08:00:00Z\n"),
+               Catch::Contains("column 2 (throughput_mbps): '2026-12-05T08:00:00Z' is not a number") &&
+                   !Catch::Contains("ISO"));
+    CHECK_THAT(refusal("when,bandwidth_mbps\n0,1\n"),
+               Catch::Contains("no 't_s' column (t_s, timestamp, time, ts, time_s, timestamp_s, unix_s, t_ms"));
 }
 
 TEST_CASE("trace: only the required columns, absent optional fields missing", "[trace]") {
@@ -99,9 +167,11 @@ TEST_CASE("trace: each defect is refused naming the source, line and column", "[
           "t.csv line 1: expected a header naming the columns (t_s,throughput_mbps[,rtt_ms,loss,jitter_ms]), "
           "found data '0,1.5'");
     CHECK(refusal("t_s,bandwidth\n0,1\n") ==
-          "t.csv line 1: no 'throughput_mbps' column: the header 't_s,bandwidth' needs t_s and throughput_mbps");
-    CHECK(refusal("time,throughput_mbps\n0,1\n") ==
-          "t.csv line 1: no 't_s' column: the header 'time,throughput_mbps' needs t_s and throughput_mbps");
+          "t.csv line 1: no 'throughput_mbps' column (throughput_mbps, bandwidth_mbps): the header 't_s,bandwidth' "
+          "needs a time and a throughput column");
+    CHECK(refusal("when,throughput_mbps\n0,1\n") ==
+          "t.csv line 1: no 't_s' column (t_s, timestamp, time, ts, time_s, timestamp_s, unix_s, t_ms, time_ms, "
+          "timestamp_ms, unix_ms): the header 'when,throughput_mbps' needs a time and a throughput column");
     CHECK(refusal("t_s,throughput_mbps,t_s\n0,1,0\n") == "t.csv line 1: column 't_s' appears twice (columns 1 and 3)");
     CHECK(refusal("t_s,throughput_mbps\n") == "t.csv: no data rows after the header on line 1");
     CHECK(refusal("t_s,throughput_mbps\n# nothing\n\n") == "t.csv: no data rows after the header on line 1");
@@ -109,7 +179,8 @@ TEST_CASE("trace: each defect is refused naming the source, line and column", "[
     CHECK(refusal("t_s,throughput_mbps\n0,1\n1\n") == "t.csv line 3: 1 cell, the header has 2");
     CHECK(refusal("t_s,throughput_mbps\n0,1\n1,abc\n") ==
           "t.csv line 3: column 2 (throughput_mbps): 'abc' is not a number");
-    CHECK(refusal("throughput_mbps,t_s\n1,0x10\n") == "t.csv line 2: column 2 (t_s): '0x10' is not a number");
+    CHECK(refusal("throughput_mbps,t_s\n1,0x10\n") ==
+          "t.csv line 2: column 2 (t_s): '0x10' is not a number nor an ISO 8601 time (2026-12-05T08:00:00Z)");
     CHECK(refusal("t_s,throughput_mbps\n0,1.5.2\n") ==
           "t.csv line 2: column 2 (throughput_mbps): '1.5.2' is not a number");
     CHECK(refusal("t_s,throughput_mbps\n0,12 Mbps\n") ==

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the release build into a staging prefix and builds and runs pba's consumers against
 # that installed tree only: the C99 example (shared and static), the C++ example through
-# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks).
+# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks, and a module
+# that requires it through a replace onto the installed sources).
 set -euo pipefail
 
 root=$PWD
@@ -22,6 +23,16 @@ test -e "$stage/lib/cmake/pba/pbaConfig.cmake" -a -e "$stage/lib/cmake/pba/pbaCo
 export PKG_CONFIG_PATH=$stage/lib/pkgconfig
 export LD_LIBRARY_PATH=$stage/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "installed libpba $(pkg-config --modversion pba) ($soname) in $stage"
+
+# The library is what consumers link and nothing more: the trace reader and replay live in
+# pba_trace (tools and tests only, not installed), the C interface's private headers stay in
+# the source tree.
+if nm -C "$so" "$stage/lib/libpba.a" 2>/dev/null | grep -E 'pba::trace::'; then
+  echo "libpba carries trace/replay code (above): it belongs in pba_trace" >&2; exit 1
+fi
+for private in internal.hpp handles.hpp pba/trace; do
+  if [ -e "$stage/include/$private" ]; then echo "$stage/include/$private is installed" >&2; exit 1; fi
+done
 
 echo "--- examples/c (C99, shared library)"
 cflags=(-std=c99 -Wall -Wextra -Werror -pedantic)
@@ -52,16 +63,67 @@ build/example-c-fully-static >/dev/null
 
 echo "--- examples/cpp (find_package(pba) against the installed tree)"
 cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
-cmake --build build/example-cpp -j "$jobs"
+cmake --build build/example-cpp -j "$jobs" 2>&1 | tee build/example-cpp/build.log
+if grep -q "warning:" build/example-cpp/build.log; then echo "examples/cpp built with warnings" >&2; exit 1; fi
 build/example-cpp/pba_example_cpp
 
-echo "--- examples/go (go test -race, fuzz, benchmarks)"
+echo "--- capi/go: the Go package (go vet, go test -race, fuzz, benchmarks)"
 # Nothing is downloaded: the module needs no third-party modules.
 export GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=1
 export GOCACHE=$root/build/go/cache GOPATH=$root/build/go/path
-cd examples/go
-go vet ./...
-go test -race -count=1 ./...
-go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
-go test -run '^$' -fuzz '^FuzzLoadModelBytes$' -fuzztime 10s .
-go test -run '^$' -bench . -benchtime 200x .
+(
+  cd capi/go
+  go vet ./...
+  go test -race -count=1 ./...
+  # Allocation counts need a build without -race (which makes sync.Pool drop items).
+  go test -count=1 -run 'Nothing$' .
+  go test -run '^$' -fuzz '^FuzzObservePredict$' -fuzztime 20s .
+  go test -run '^$' -fuzz '^FuzzLoadModelBytes$' -fuzztime 10s .
+  go test -run '^$' -bench . -benchtime 200x .
+)
+
+echo "--- a Go module requiring the package, replaced onto the installed share/pba/go"
+consumer=$root/build/go-consumer
+rm -rf "$consumer" && mkdir -p "$consumer"
+cat >"$consumer/go.mod" <<EOF
+module example.com/transport
+
+go 1.19
+
+require github.com/pba-project/pba/capi/go v0.0.0
+
+replace github.com/pba-project/pba/capi/go => $stage/share/pba/go
+EOF
+cat >"$consumer/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	pba "github.com/pba-project/pba/capi/go"
+)
+
+func main() {
+	p, err := pba.NewPredictor(pba.PredictorConfig{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer p.Close()
+	s := pba.NewSample(time.Unix(1_790_000_000, 0))
+	s.BandwidthMbps = 870
+	if _, err := p.Observe(s); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	f, err := p.Predict()
+	if err != nil || f.BandwidthMbps != 870 {
+		fmt.Fprintln(os.Stderr, "forecast:", f.BandwidthMbps, err)
+		os.Exit(1)
+	}
+	fmt.Printf("libpba %s through the installed Go package: %.0f Mbps\n", pba.Version(), f.BandwidthMbps)
+}
+EOF
+(cd "$consumer" && go vet . && go run .)

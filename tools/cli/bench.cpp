@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <new>
 #include <random>
+#include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -62,11 +64,60 @@ ThreadResult run_thread(const Model& model, std::size_t batch, double seconds, u
     return r;
 }
 
+// Median of `v` (not empty).
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// A node serving `links` links: rounds of (a) one single-window forward per link and (b) one
+// batched forward over all links, alternating so both see the same machine load. One line per
+// path, microseconds per link, the median over rounds.
+int bench_links(const Model& model, const std::string& label, std::size_t links, double seconds) {
+    const std::size_t in = model.input_size(), out = model.output_size();
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> input(links * in);
+    for (auto& v : input) v = u(rng);
+    std::vector<float> output(links * out);
+    auto single_ws = model.make_workspace(1);
+    auto batch_ws = model.make_workspace(links);
+    const auto per_link = [&] {
+        for (std::size_t w = 0; w < links; ++w)
+            model.forward(std::span<const float>(input).subspan(w * in, in), std::span<float>(output).subspan(w * out, out),
+                          single_ws);
+    };
+    const auto batched = [&] { model.forward(input, output, batch_ws); };
+    const auto us_per_link = [&](auto&& run) {
+        const auto t0 = Clock::now();
+        run();
+        return std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / static_cast<double>(links);
+    };
+    per_link();  // warm pages and caches
+    batched();
+    std::vector<double> per_link_us, batched_us;
+    per_link_us.reserve(1 << 16);
+    batched_us.reserve(1 << 16);
+    const std::size_t before = g_allocations.load(std::memory_order_relaxed);
+    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+    do {
+        per_link_us.push_back(us_per_link(per_link));
+        batched_us.push_back(us_per_link(batched));
+    } while (Clock::now() < end && per_link_us.size() < per_link_us.capacity());
+    const std::size_t allocations = g_allocations.load(std::memory_order_relaxed) - before;
+    const double single = median(per_link_us), batch = median(batched_us);
+    fmt::print("model={} isa={} links={} rounds={} allocations={}\n", label,
+               nn::kernels::to_string(nn::kernels::active_isa()), links, per_link_us.size(), allocations);
+    fmt::print("per-link forward: {:.3f} us/link\n", single);
+    fmt::print("batched forward: {:.3f} us/link ({:.2f}x per-link)\n", batch, batch / single);
+    return 0;
+}
+
 }  // namespace
 
 // Times the forward pass: per-call latency percentiles, microseconds per forecast, GFLOP/s.
 int bench(const Argv& argv) {
-    const Args args(argv, {"default", "model", "batch", "threads", "seconds", "weights"});
+    const Args args(argv, {"default", "model", "batch", "threads", "seconds", "weights", "links"});
     if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
     if (args.has("default") == args.has("model")) throw UsageError{"give exactly one of --default NAME and --model FILE"};
     const long long batch = args.integer("batch", 1);
@@ -94,6 +145,13 @@ int bench(const Argv& argv) {
     } else {
         label = args.require("model");
         model = Model::from_file(label, options);
+    }
+
+    if (args.has("links")) {
+        const long long links = args.integer("links", 1);
+        if (links < 1 || links > 1'000'000) throw UsageError{"--links must be 1..1000000"};
+        if (args.has("batch") || args.has("threads")) throw UsageError{"--links runs one thread; drop --batch and --threads"};
+        return bench_links(*model, label, static_cast<std::size_t>(links), seconds);
     }
 
     const auto n = static_cast<std::size_t>(batch);

@@ -15,5 +15,6 @@ int replay(const Argv& args);
 int amst(const Argv& args);
 int allocate(const Argv& args);
 int bench(const Argv& args);
+int export_model(const Argv& args);
 
 }  // namespace pba::cli

@@ -5,6 +5,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "model_option.hpp"
 #include "pba/error.hpp"
 #include "pba/model/model.hpp"
 
@@ -13,9 +14,9 @@ namespace pba::cli {
 // Each input line is one window (T x F values, time-major) or one feature vector; each
 // output line is the model's outputs for it, comma-separated, %.9g.
 int forward(const Argv& argv) {
-    const Args args(argv, {"model", "input"});
+    const Args args(argv, {"model", "default", "input"});
     if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-    const auto model = Model::from_file(args.require("model"));
+    const auto model = choose_model(args).model;
     const std::string input_path = args.require("input");
 
     std::ifstream file;

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "pba/error.hpp"
 #include "pba/format/model_file.hpp"
+#include "pba/model/defaults.hpp"
 #include "pba/model/model.hpp"
 
 namespace pba::cli {
@@ -30,11 +31,22 @@ std::string value_string(const format::MetaValue& value) {
 
 }  // namespace
 
+// A model file, or with --default NAME one of the embedded models, exactly as stored.
 int inspect(const Argv& argv) {
-    const Args args(argv, {});
-    if (args.positional().size() != 1) throw UsageError{"expected exactly one model file"};
-    const std::string path = args.positional()[0];
-    const auto bytes = format::read_file_bytes(path);
+    const Args args(argv, {"default"});
+    if (args.positional().size() != (args.has("default") ? 0u : 1u))
+        throw UsageError{"expected exactly one model file, or --default NAME"};
+    std::vector<std::byte> file;
+    std::span<const std::byte> bytes;
+    std::string path;
+    if (const auto name = args.get("default")) {
+        bytes = default_model_bytes(*name);
+        path = "embedded '" + *name + "'";
+    } else {
+        path = args.positional()[0];
+        file = format::read_file_bytes(path);
+        bytes = file;
+    }
     format::ModelDescription d;
     std::shared_ptr<const Model> model;
     try {

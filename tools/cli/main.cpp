@@ -16,22 +16,29 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"inspect", pba::cli::inspect, "inspect FILE"},
-    {"forward", pba::cli::forward, "forward --model FILE --input X.csv"},
+    {"inspect", pba::cli::inspect, "inspect FILE | --default NAME"},
+    {"forward", pba::cli::forward, "forward (--model FILE | --default NAME) --input X.csv"},
     {"replay", pba::cli::replay,
      "replay --trace FILE.csv [--default NAME | --model FILE] [--out OUT.csv] [--plot OUT.png]\n"
-     "      [--mode single|auto|hybrid] [--quiet]   forecasts a trace as a transport would, scores it\n"
+     "      [--mode single|auto|hybrid] [--confidence transport|calibrated] [--aggregation auto|on|off]\n"
+     "      [--horizon S] [--quiet]\n"
+     "      forecasts a trace as a transport would, scores it\n"
      "      against persistence, moving average and EWMA (default model: the embedded internet)"},
     {"amst", pba::cli::amst,
      "amst --bandwidth-mbps X --latency-ms Y --loss Z --jitter-ms W\n"
      "      prints streams=N buffer_bytes=N chunk_bytes=N pacing_bytes_per_s=N window_bytes=N"},
     {"allocate", pba::cli::allocate,
-     "allocate --latency-ms Y --bandwidth-mbps X --loss Z --reliability R [--model FILE]\n"
+     "allocate --latency-ms Y --bandwidth-mbps X --loss Z --reliability R [--model FILE | --default NAME]\n"
      "      prints action=N allocation_pct=N q=[Q0,...,Qn] (Q-values in action order, %.6g;\n"
      "      default model: the embedded policy)"},
     {"bench", pba::cli::bench,
-     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16]\n"
-     "      times forecasts; last line median_us=... p99_us=... gflops=..."},
+     "bench --default NAME|--model FILE [--batch N] [--threads N] [--seconds S] [--weights fp32|fp16|bf16] [--links N]\n"
+     "      times forecasts; last line median_us=... p99_us=... gflops=...\n"
+     "      with --links N: one line per path, 'per-link forward: X us/link' (N single-window calls)\n"
+     "      and 'batched forward: Y us/link' (one call over N windows), alternating rounds"},
+    {"export", pba::cli::export_model,
+     "export NAME -o FILE.pba\n"
+     "      writes the embedded model NAME as a model file, byte for byte as compiled in"},
 };
 
 int usage(std::FILE* out) {

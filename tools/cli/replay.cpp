@@ -14,6 +14,7 @@
 #include "pba/predict/predictor.hpp"
 #include "pba/trace/replay.hpp"
 #include "pba/trace/trace.hpp"
+#include "replay_allocation.hpp"
 #include "replay_output.hpp"
 
 namespace pba::cli {
@@ -45,24 +46,44 @@ std::string target_text(const trace::ReplaySummary& s) {
     return fmt::format("bandwidth {} samples ahead ({})", s.horizon_steps, seconds(s.horizon_s));
 }
 
-void print_comparison(const trace::Comparison& c, const std::string& title) {
+void print_score(const std::string& label, const trace::MethodScore& s, const std::string& note = "") {
+    fmt::print("  {:<20} {:>10.3f} {:>8} {:>12}{}\n", label, s.mae_mbps, s.mape_count ? pct(s.mape) : "n/a",
+               pct(s.within_20pct), note);
+}
+
+void print_gain(const std::string& what, double mae, double best_mae, const std::string& best_label) {
+    if (!(best_mae > 0.0)) return;
+    const double gain = 1.0 - mae / best_mae;
+    fmt::print("  {} MAE {} {} than the best baseline ({})\n", what, pct(std::abs(gain)), gain >= 0 ? "lower" : "higher",
+               best_label);
+}
+
+// `aggregated`: the served forecasts were aggregates, so the network's own forecast (on the
+// model's points), the aggregate and every member are shown side by side.
+void print_comparison(const trace::Comparison& c, const std::string& title, bool model_points, bool aggregated) {
     fmt::print("\n{}\n", title);
     fmt::print("  {:<20} {:>10} {:>8} {:>12}\n", "method", "MAE Mbps", "MAPE*", "within ±20%");
-    for (std::size_t m = 0; m < trace::kMethodCount; ++m) {
-        const trace::MethodScore& s = c.methods[m];
-        fmt::print("  {:<20} {:>10.3f} {:>8} {:>12}\n", method_label(static_cast<Method>(m)), s.mae_mbps,
-                   s.mape_count ? pct(s.mape) : "n/a", pct(s.within_20pct));
-    }
+    if (aggregated) print_score("served (aggregate)", c.served);
+    if (!aggregated || model_points)
+        print_score(aggregated ? "network alone" : method_label(Method::model), c.methods[0]);
+    for (std::size_t m = 1; m < trace::kMethodCount; ++m)
+        print_score(method_label(static_cast<Method>(m)), c.methods[m]);
     fmt::print("  * MAPE over the {} of them whose actual is at least {} Mbps\n", c.methods[0].mape_count,
                trace::kMapeMinActualMbps);
     std::size_t best = 1;
     for (std::size_t m = 2; m < trace::kMethodCount; ++m)
         if (c.methods[m].mae_mbps < c.methods[best].mae_mbps) best = m;
-    const double best_mae = c.methods[best].mae_mbps;
-    if (best_mae > 0.0) {
-        const double gain = 1.0 - c.methods[0].mae_mbps / best_mae;
-        fmt::print("  MAE {} {} than the best baseline ({})\n", pct(std::abs(gain)), gain >= 0 ? "lower" : "higher",
-                   method_label(static_cast<Method>(best)));
+    const std::string best_label = method_label(static_cast<Method>(best));
+    if (aggregated) print_gain("served", c.served.mae_mbps, c.methods[best].mae_mbps, best_label);
+    if (!aggregated || model_points)
+        print_gain(aggregated ? "network" : "model", c.methods[0].mae_mbps, c.methods[best].mae_mbps, best_label);
+    if (!aggregated) return;
+    fmt::print("  aggregation members, each where it answered:\n");
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m) {
+        const trace::MethodScore& s = c.members[m];
+        if (s.count == 0) continue;
+        print_score(fmt::format("  {}", predict::to_string(static_cast<predict::AggregationMember>(m))), s,
+                    s.count == c.points ? "" : fmt::format("  ({} points)", s.count));
     }
 }
 
@@ -104,14 +125,30 @@ void print_summary(const trace::Trace& tr, const trace::Replay& r, const amst::P
     fmt::print("scored:     {} forecasts whose target was measured ({} not: the trace ended, a gap, or no value)\n",
                s.scored, s.forecasts - s.scored);
 
+    const bool aggregated = s.aggregated_forecasts > 0;
+    if (aggregated) {
+        std::string leading;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            if (s.leading_by_member[m])
+                leading += fmt::format("{}{} {}", leading.empty() ? "" : ", ",
+                                       predict::to_string(static_cast<predict::AggregationMember>(m)),
+                                       pct(static_cast<double>(s.leading_by_member[m]) / s.aggregated_forecasts));
+        fmt::print("aggregate:  {} forecasts served as the online aggregate of the network and smoothers; "
+                   "weighted most: {}\n",
+                   s.aggregated_forecasts, leading);
+    }
     if (s.model.points > 0)
-        print_comparison(s.model, fmt::format("accuracy of the model's {} scored forecasts, every method on the same points:",
-                                              s.model.points));
+        print_comparison(s.model,
+                         fmt::format("accuracy of the model's {} scored forecasts, every method on the same points:",
+                                     s.model.points),
+                         true, aggregated);
     else
         fmt::print("\nno forecast of the model could be scored\n");
     if (s.served.points > s.model.points)
-        print_comparison(s.served, fmt::format("accuracy of all {} scored forecasts served (model and fallback rule):",
-                                               s.served.points));
+        print_comparison(s.served,
+                         fmt::format("accuracy of all {} scored forecasts served ({}):", s.served.points,
+                                     aggregated ? "model answering or not" : "model and fallback rule"),
+                         false, aggregated);
     fmt::print("\n");
 
     if (s.interval.checked > 0)
@@ -189,17 +226,18 @@ void warn_about(const trace::Trace& tr, double model_interval_s) {
                    "pba replay: note: {} rows with an empty, non-finite or out-of-range t_s (|t| > {:g}: milliseconds?) "
                    "will be refused\n",
                    q.invalid_timestamps, predict::kMaxTimestampUnixS);
-    if (q.median_interval_s > 0.0 && std::abs(q.median_interval_s / model_interval_s - 1.0) > 0.1)
+    if (q.median_interval_s > 0.0 && std::abs(q.median_interval_s / model_interval_s - 1.0) > 0.5)
         fmt::print(stderr,
-                   "pba replay: note: the trace's median interval {} differs from the {} the predictor assumes: "
-                   "horizons and matching are in its steps\n",
+                   "pba replay: note: the trace's median interval {} is not the model's {}: the model does not "
+                   "answer such a link (fallback reason not_applicable)\n",
                    seconds(q.median_interval_s), seconds(model_interval_s));
 }
 
 }  // namespace
 
 int replay(const Argv& argv) {
-    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode"}, {"quiet"});
+    const Args args(argv, {"trace", "default", "model", "out", "plot", "mode", "confidence", "aggregation", "horizon"},
+                    {"quiet"});
     std::string trace_path;
     if (auto t = args.get("trace")) {
         trace_path = *t;
@@ -213,6 +251,28 @@ int replay(const Argv& argv) {
     const std::string mode = args.get("mode").value_or("single");
     if (mode != "single" && mode != "auto" && mode != "hybrid")
         throw UsageError{"--mode must be single, auto or hybrid, got '" + mode + "'"};
+    const std::string confidence = args.get("confidence").value_or("transport");
+    if (confidence != "transport" && confidence != "calibrated")
+        throw UsageError{"--confidence must be transport or calibrated, got '" + confidence + "'"};
+    predict::PredictorConfig predictor_config;
+    predictor_config.confidence_rule =
+        confidence == "calibrated" ? predict::ConfidenceRule::calibrated : predict::ConfidenceRule::transport;
+
+    const std::string aggregation = args.get("aggregation").value_or("auto");
+    if (aggregation == "auto")
+        predictor_config.aggregation = predict::AggregationPolicy::automatic;
+    else if (aggregation == "on")
+        predictor_config.aggregation = predict::AggregationPolicy::on;
+    else if (aggregation == "off")
+        predictor_config.aggregation = predict::AggregationPolicy::off;
+    else
+        throw UsageError{"--aggregation must be auto, on or off, got '" + aggregation + "'"};
+    if (args.has("horizon")) {
+        predictor_config.horizon_s = args.number("horizon");
+        if (!(predictor_config.horizon_s > 0.0 && predictor_config.horizon_s <= 1e6))
+            throw UsageError{"--horizon must be a number of seconds in (0, 1e6]"};
+        if (aggregation == "off") throw UsageError{"--horizon needs aggregation: only the smoothers serve another horizon"};
+    }
 
     std::shared_ptr<const Model> model;
     std::string model_text;
@@ -231,7 +291,7 @@ int replay(const Argv& argv) {
     double interval_s = 1.0;
     if (mode == "single") {
         try {
-            single = std::make_unique<predict::Predictor>(model);
+            single = std::make_unique<predict::Predictor>(model, predictor_config);
         } catch (const Error& e) {
             throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
         }
@@ -239,6 +299,7 @@ int replay(const Argv& argv) {
     } else {
         predict::HybridConfig config;
         config.policy = mode == "auto" ? predict::ModePolicy::automatic : predict::ModePolicy::hybrid;
+        config.predictor = predictor_config;
         const auto datacenter = default_model("datacenter");
         try {
             hybrid = std::make_unique<predict::HybridPredictor>(datacenter, model, config);
@@ -257,11 +318,13 @@ int replay(const Argv& argv) {
     const trace::Replay r = single ? trace::replay(tr, *single, options) : trace::replay(tr, *hybrid, options);
     bar.done();
 
-    fmt::print("pba replay: {}\nmodel:      {}, version {}\n", trace_path, model_text, model->version());
+    fmt::print("pba replay: {}\nmodel:      {}, version {}; {} confidence\n", trace_path, model_text,
+               model->version(), confidence);
     print_summary(tr, r, options.amst);
+    if (r.summary.forecasts > 0) print_allocation(r.summary.allocation);
 
     const std::string out = args.get("out").value_or("");
-    if (!out.empty()) write_replay_csv(out, r.points);
+    if (!out.empty()) write_replay_csv(out, r);
     if (auto png = args.get("plot")) {
         std::string title = fmt::format("{}: {} {}", std::filesystem::path(trace_path).filename().string(),
                                         model->name(), model->version());
@@ -274,7 +337,7 @@ int replay(const Argv& argv) {
             plot_replay(out, *png, title);
         } else {
             TemporaryFile csv("pba-replay-XXXXXX.csv");
-            write_replay_csv(csv.path, r.points);
+            write_replay_csv(csv.path, r);
             plot_replay(csv.path, *png, title);
         }
         fmt::print("plot:       {}\n", *png);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pba/error.hpp"
+#include "replay_allocation.hpp"
 
 extern char** environ;
 
@@ -35,21 +36,30 @@ std::string plot_script() {
 
 }  // namespace
 
-void write_replay_csv(const std::string& path, const std::vector<trace::ReplayPoint>& points) {
+void write_replay_csv(const std::string& path, const trace::Replay& replay) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(path.c_str(), "w"), std::fclose);
     if (!out) throw Error(Errc::io_error, fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
     using M = trace::Method;
     fmt::print(out.get(),
                "t_s,target_t_s,predicted_mbps,low_mbps,high_mbps,confidence,mode,fallback,actual_mbps,"
-               "interval_coverage,fallback_reason,target,persistence_mbps,moving_average_mbps,ewma_mbps,latency_us\n");
-    for (const trace::ReplayPoint& p : points) {
-        fmt::print(out.get(), "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", cell(p.t_s), cell(p.target_t_s),
+               "interval_coverage,fallback_reason,target,persistence_mbps,moving_average_mbps,ewma_mbps,latency_us");
+    AllocationColumns allocation(replay.summary.allocation);
+    fmt::print(out.get(), "{},aggregated,leading_member,network_mbps", allocation.header());
+    for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+        fmt::print(out.get(), ",member_{}_mbps", predict::to_string(static_cast<predict::AggregationMember>(m)));
+    fmt::print(out.get(), "\n");
+    for (const trace::ReplayPoint& p : replay.points) {
+        fmt::print(out.get(), "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}{}", cell(p.t_s), cell(p.target_t_s),
                    cell(p.predicted_mbps), cell(p.low_mbps), cell(p.high_mbps), cell(p.confidence),
                    predict::to_string(p.mode), p.fallback ? 1 : 0, cell(p.actual_mbps), cell(p.interval_coverage),
                    predict::to_string(p.fallback_reason), predict::to_string(p.target),
                    cell(p.baseline_mbps[static_cast<std::size_t>(M::persistence)]),
                    cell(p.baseline_mbps[static_cast<std::size_t>(M::moving_average)]),
-                   cell(p.baseline_mbps[static_cast<std::size_t>(M::ewma)]), cell(p.latency_us));
+                   cell(p.baseline_mbps[static_cast<std::size_t>(M::ewma)]), cell(p.latency_us), allocation.row(p));
+        fmt::print(out.get(), ",{},{},{}", p.aggregated ? 1 : 0,
+                   p.aggregated ? predict::to_string(p.leading_member) : "", cell(p.network_mbps));
+        for (double v : p.member_mbps) fmt::print(out.get(), ",{}", p.aggregated ? cell(v) : std::string());
+        fmt::print(out.get(), "\n");
     }
     if (std::ferror(out.get()) || std::fclose(out.release()) != 0)
         throw Error(Errc::io_error, fmt::format("cannot write '{}': {}", path, std::strerror(errno)));

@@ -11,7 +11,7 @@ namespace pba::cli {
 
 // One row per forecast (header: see docs/replay.md); unknown values are empty cells.
 // Throws Error(io_error) when the file cannot be written.
-void write_replay_csv(const std::string& path, const std::vector<trace::ReplayPoint>& points);
+void write_replay_csv(const std::string& path, const trace::Replay& replay);
 
 // Runs tools/plot_replay.py (found through $PBA_PLOT_SCRIPT, else next to this executable)
 // with /usr/bin/python3 (or $PBA_PYTHON) on a CSV from write_replay_csv. Throws Error naming

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pba_train import forecast, pipeline, policy, traces  # noqa: E402
+from pba_train import aggregation, forecast, internet, lodo, pipeline, policy, traces  # noqa: E402
 
 nan = np.nan
 
@@ -97,6 +97,80 @@ def test_tuned_baselines_pick_the_smoother_that_fits_the_horizon():
     assert np.mean(np.abs(b["ewma_tuned"] - 5.0)) == pytest.approx(maes[tuned.ewma_alpha])
 
 
+def test_fcc_pieces_of_one_measurement_are_one_route_and_never_held_out():
+    a = traces.route_of("fcc_broadband", "fcc_939562_www-google_part3")
+    b = traces.route_of("fcc_broadband", "fcc_939562_www-google-com-mobile_part0")
+    assert a == b == "fcc_939562"
+    tr = traces.Trace("fcc_broadband", "x", a, np.zeros(3), np.zeros(3), interval_s=5.0)
+    assert not tr.held_out
+
+
+def test_aggregate_takes_block_means_and_drops_the_partial_block():
+    tr = traces.Trace("fcc_broadband", "x", "fcc_1", np.arange(7) * 5.0,
+                      np.array([1.0, 3.0, 5.0, 7.0, 9.0, 11.0, 13.0]), interval_s=5.0)
+    agg = traces.aggregate(tr, 10.0)
+    assert agg.mbps.tolist() == [2.0, 6.0, 10.0]
+    assert agg.t_s.tolist() == [0.0, 10.0, 20.0] and agg.interval_s == 10.0
+    with pytest.raises(ValueError, match="cannot aggregate"):
+        traces.aggregate(tr, 12.0)
+    assert not lodo.applies("fcc_broadband", 1.0) and lodo.applies("fcc_broadband", 60.0)
+
+
+def test_hold_repeats_each_sample_over_its_span():
+    tr = traces.Trace("fcc_broadband", "x", "fcc_1", np.array([0.0, 5.0]), np.array([2.0, 4.0]),
+                      interval_s=5.0)
+    held = traces.hold(tr, 1.0)
+    assert held.mbps.tolist() == [2.0] * 5 + [4.0] * 5
+    assert held.t_s.tolist() == list(range(10)) and held.interval_s == 1.0
+    with pytest.raises(ValueError, match="cannot hold"):
+        traces.hold(tr, 2.0)
+
+
+@pytest.mark.parametrize("s", [0.5, 2.0])
+def test_time_stretched_samples_are_mean_throughput_over_their_span(s):
+    # Sample k of a replay from u covers [u + k/s, u + (k+1)/s) of the original trace, which
+    # holds each value for one sample; the reference averages it on a 1/1000-sample grid.
+    x = np.random.default_rng(3).uniform(0.0, 10.0, 100)
+    fine = np.repeat(x, 1000)
+    start = np.array([0.0, 3.25, 40.5])
+    got = internet.replayed(x, start, np.full(3, s), 8)
+    for row, u in zip(got, start):
+        ref = [fine[round((u + k / s) * 1000):round((u + (k + 1) / s) * 1000)].mean()
+               for k in range(8)]
+        assert row == pytest.approx(ref, rel=1e-12, abs=1e-12)
+
+
+def test_time_stretched_examples_stay_in_one_trace_and_weigh_datasets_equally():
+    # Each trace is constant at its own level, so a window (and its target) that mixed two
+    # traces or ran past an end would show another value.
+    trs = [traces.Trace("nyu_mets", "a", "car", np.arange(3000.0), np.full(3000, 1.0)),
+           traces.Trace("nyu_mets", "b", "ferry", np.arange(500.0), np.full(500, 2.0)),
+           traces.Trace("norway3g", "c", "tram", np.arange(200.0), np.full(200, 7.0))]
+    recipe = internet.Recipe(window=60, horizon=forecast.Horizon("mean_over", 20),
+                             stretch=(0.5, 2.0))
+    wins, targets = internet.stretched_examples(trs, 4000, recipe, np.random.default_rng(7))
+    levels = np.round(wins[:, 0])
+    assert np.allclose(wins, levels[:, None]) and np.allclose(targets, levels)
+    share = {v: np.mean(levels == v) for v in (1.0, 2.0, 7.0)}
+    assert share[7.0] == pytest.approx(0.5, abs=0.03)       # one dataset, half the examples
+    assert share[2.0] < share[1.0] / 4                      # by room left in each trace
+
+
+def test_spliced_windows_take_tail_and_target_from_the_other():
+    wins = np.stack([np.full(8, 1.0), np.full(8, 5.0)])
+    targets = np.array([1.5, 5.5])
+    n = 400
+    out, tgt = internet.spliced(wins, targets, np.zeros(n, int), np.ones(n, int), 0.5,
+                                np.random.default_rng(1))
+    mixed = out[:, -1] == 5.0
+    assert 0.4 < mixed.mean() < 0.6
+    assert np.all(out[~mixed] == 1.0) and np.all(tgt[~mixed] == 1.5)
+    assert np.all(tgt[mixed] == 5.5) and np.all(out[mixed, 0] == 1.0)
+    for row in out[mixed]:  # one cut: 1.0 up to it, 5.0 from it on
+        cut = np.argmax(row == 5.0)
+        assert 1 <= cut <= 7 and np.all(row[cut:] == 5.0) and np.all(row[:cut] == 1.0)
+
+
 @pytest.mark.parametrize("state, alloc, expected", [
     ([10, 100, 0.01, 0.96], 50, 1.1), ([10, 100, 0.01, 0.96], 40, 1.0),
     ([10, 100, 0.01, 0.96], 80, 0.7), ([10, 100, 0.01, 0.96], 10, 0.4),
@@ -106,3 +180,53 @@ def test_tuned_baselines_pick_the_smoother_that_fits_the_horizon():
 def test_policy_reward_matches_the_design(state, alloc, expected):
     assert policy.reward(np.array([state], float), np.array([alloc]))[0] == \
         pytest.approx(expected)
+
+
+def test_aggregation_hedge_step_by_hand():
+    # Equal weights; the network says 13, the 8 smoothers 10, the target is 10: losses 3/13
+    # and 0, eta 2, share 0.01 -> w = 0.99 v / sum(v) + 0.01 / 9.
+    w = aggregation.hedge_step(np.full(9, 1 / 9), np.array([13.0] + [10.0] * 8), 10.0, 2.0, 0.01)
+    e = np.exp(-6 / 13)
+    assert w[0] == pytest.approx(0.99 * e / (8 + e) + 0.01 / 9, rel=1e-12)
+    assert w[1:] == pytest.approx(np.full(8, 0.99 / (8 + e) + 0.01 / 9), rel=1e-12)
+    # an asleep member keeps its weight; the awake ones keep their total
+    w2 = aggregation.hedge_step(np.full(9, 1 / 9), np.array([nan, 20.0] + [10.0] * 7), 10.0, 2.0, 0.01)
+    assert w2[0] == pytest.approx(1 / 9, rel=1e-14)
+    assert w2.sum() == pytest.approx(1.0, rel=1e-14)
+
+
+def test_aggregation_prior_by_hand():
+    # H = 60 s, 1 s samples: centre ln 7; ma10 (mean age 4.5 s) is the closest, persistence (0)
+    p = aggregation.prior(aggregation.Config(60.0, "mean_over", 60, 1.0, prior_age_ratio=0.1,
+                                             prior_width=1.0))
+    zp, zc = np.log(1 / 7), np.log(5.5 / 7)
+    assert p[1] / p[0] == pytest.approx(np.exp(-0.5 * (zp ** 2 - zc ** 2)), rel=1e-12)
+    assert p[2] == p[0] == p.max()
+    assert p.sum() == pytest.approx(1.0)
+
+
+def test_aggregation_replay_equals_the_step_by_step_rule():
+    rng = np.random.default_rng(3)
+    n = 1500
+    t = np.arange(n, dtype=float)
+    t[800:] += 30.0  # a gap: both restart the smoothers and drop the pending snapshots
+    y = 10 * np.exp(np.cumsum(rng.normal(0, 0.05, n)))
+    y[rng.random(n) < 0.03] = nan
+    net = np.where(np.arange(n) < 200, nan, y * 1.1)
+    for target in ("mean_over", "value_at"):
+        config = aggregation.Config(30.0, target, 30, 1.0)
+        step = aggregation.Aggregator(config)
+        seg = aggregation.segments(t, 1.0)
+        served = []
+        for i in range(n):
+            if i > 0 and seg[i] != seg[i - 1]:
+                step.restart()
+            step.observe(t[i], y[i])
+            served.append(step.forecast(t[i], net[i])[0])
+        members = np.stack([net] + [aggregation.smoother_forecasts(y, seg, kind, p)
+                                    for _, kind, p in aggregation.MEMBERS[1:]], axis=1)
+        fast = aggregation.replay(t, y, members, config)
+        assert fast.updates == step.updates > 50
+        assert fast.expired == step.expired
+        np.testing.assert_allclose(fast.served, served, rtol=1e-10)
+        np.testing.assert_allclose(fast.weights[-1], step.weights, rtol=1e-10)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -66,10 +67,21 @@ struct Table {
     void (*lstm)(const LstmArgs&) noexcept;
 };
 
+// Windows whose LSTM state (cell and two h rows) the kernels keep live at once: all of a small
+// batch, else tiles of about 24 KB of state, half an L1 data cache, in whole row strips (a
+// multiple of 6), that run all timesteps before the next tile starts.
+inline std::size_t lstm_state_windows(std::size_t lanes, std::size_t hidden, std::size_t batch) noexcept {
+    if (batch < kFusedLstmBatch) return batch;
+    const std::size_t padded = (hidden + lanes - 1) / lanes * lanes;
+    const std::size_t tile = std::max<std::size_t>(1, 24 * 1024 / (sizeof(float) * (padded + 2 * hidden) * 6)) * 6;
+    return std::min(batch, tile);
+}
+
 inline std::size_t lstm_scratch_floats(std::size_t lanes, std::size_t hidden, std::size_t batch,
                                        std::size_t timesteps) noexcept {
     const std::size_t padded = (hidden + lanes - 1) / lanes * lanes;
-    std::size_t floats = batch * padded + 2 * batch * hidden;  // cell state, two h rows per window
+    const std::size_t windows = lstm_state_windows(lanes, hidden, batch);
+    std::size_t floats = windows * padded + 2 * windows * hidden;  // cell state, two h rows per window
     if (batch < kFusedLstmBatch) floats += batch * timesteps * 4 * padded;  // precomputed gates
     return floats;
 }

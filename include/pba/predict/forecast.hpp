@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "pba/predict/aggregation_member.hpp"
 #include "pba/predict/confidence_rule.hpp"
 #include "pba/predict/sample.hpp"
 
@@ -27,8 +28,12 @@ enum class FallbackReason : std::uint8_t {
     window_filling = 2,  // fewer samples than the model's window
     invalid_input = 3,   // a normalised input was not finite (e.g. a fill value outside log's domain)
     model_error = 4,     // the model or its de-normalisation produced a non-finite value
+    // The link is sampled at another interval than the model's (by more than half of it), or
+    // the predictor was asked for another horizon: the model's inputs would not mean what it
+    // was trained on.
+    not_applicable = 5,
 };
-inline constexpr std::size_t kFallbackReasonCount = 5;
+inline constexpr std::size_t kFallbackReasonCount = 6;
 const char* to_string(FallbackReason reason) noexcept;
 
 // Long enough for two model versions joined by '+' (an ensemble), each at most
@@ -64,10 +69,25 @@ struct Forecast {
     ForecastTarget target = ForecastTarget::value_at;
 
     Mode mode = Mode::hybrid;
-    bool fallback = false;  // every value came from the fallback rule
+    // The model did not answer (fallback_reason says why): every value came from the fallback
+    // rule, except the bandwidth when aggregated.
+    bool fallback = false;
     FallbackReason fallback_reason = FallbackReason::none;
     std::uint32_t fallback_fields = 0;  // field_bit mask: values from the fallback rule
     std::uint32_t unknown_fields = 0;   // field_bit mask: no data on this link, reported as 0
+
+    // Aggregation (PredictorConfig::aggregation, aggregation.hpp): when `aggregated`,
+    // bandwidth_mbps is the per-link online combination of the network's forecast (when it
+    // answered) and simple smoothers; fallback_fields still says whether the network answered.
+    bool aggregated = false;
+    AggregationMember leading_member = AggregationMember::network;  // the member weighted most
+    double leading_weight = 0.0;                                      // its weight, 0..1
+    // The network's own bandwidth forecast (0 when it did not answer: see fallback).
+    double network_bandwidth_mbps = 0.0;
+    // Every member's forecast, indexed by AggregationMember; 0 for a member that could not
+    // answer (its bit clear in awake_members). Zero when not aggregated.
+    std::array<double, kAggregationMemberCount> member_bandwidth_mbps{};
+    std::uint32_t awake_members = 0;  // bit i: member i answered
 
     std::uint64_t model_generation = 0;  // the model slot's generation that answered (0: none)
     // NUL-terminated model.version of the model that answered ("a+b" for an ensemble of two,

@@ -56,4 +56,10 @@ private:
     std::unique_ptr<BufferPool> buffers_;  // made last: it fits its buffers to this model
 };
 
+// What makes `candidate` another kind of model than `serving`, the reload guard's test
+// (ModelSlot): each of its input features (names, in order), window (samples per input) and
+// forecast target (value_at or mean_over, horizon_steps) that differs, as
+// "window 30 samples (serving) vs 60 samples (new)", joined by "; ". Empty when none does.
+std::string kind_difference(const ForecastModel& serving, const ForecastModel& candidate);
+
 }  // namespace pba::predict

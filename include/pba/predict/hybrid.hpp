@@ -7,6 +7,7 @@
 
 #include "pba/model/model.hpp"
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
 #include "pba/predict/latency_histogram.hpp"
@@ -21,8 +22,12 @@ namespace pba::predict {
 // The transport's ensemble of a datacenter and an internet forecast: each value weighted by
 // conf_i / (conf_dc + conf_inet) (equal weights when both are 0), confidence the larger one.
 // The interval bounds take the same weights; its coverage is the smaller one (0 if either has
-// none). Horizon and target are the longer forecast's, the version "dc+inet", mode hybrid,
-// fallback only if both fell back. The transport's case: dc (8000 Mbps, 5 ms, conf 0.9) with
+// none). Horizon and target are the longer forecast's, mode hybrid, fallback only if both fell
+// back. The model that answered: both, version "dc+inet" and the internet member's generation
+// (the member whose slot stats() reports); one, its version and generation; none (both fell
+// back), version "" and generation 0. Every ConfidenceRule's value is combined the same way (the
+// larger); HybridPredictor replaces the calibrated one, which must be measured on the ensemble's
+// own outcomes. The transport's case: dc (8000 Mbps, 5 ms, conf 0.9) with
 // inet (400 Mbps, 100 ms, conf 0.7) gives 4675 Mbps, 46.5625 ms, conf 0.9.
 Forecast combine(const Forecast& datacenter, const Forecast& internet) noexcept;
 
@@ -44,6 +49,8 @@ struct HybridConfig {
 // A mode-aware link predictor: a datacenter and an internet Predictor fed the same samples,
 // a ModeDetector choosing between them, and the ensemble in hybrid mode. When both run and
 // one falls back while the other's model answers, the model's forecast answers alone.
+// A member's forecast served alone carries that member's confidence; a combined forecast's
+// calibrated confidence is the hit rate of the combined forecasts served before it.
 // Forecasts and accuracy of what it served are tracked here; each member tracks its own.
 //
 // Thread-safety: every member function may be called from any thread; calls are serialised by
@@ -92,6 +99,7 @@ private:
     PendingForecasts pending_;
     AccuracyTracker accuracy_;
     ConformalInterval coverage_;  // only measures the served intervals' coverage
+    std::array<CalibratedConfidence, kForecastSourceCount> combined_;  // outcomes of combine()'s forecasts
     SampleCounts samples_;
     std::uint64_t predictions_ = 0;
     std::array<std::uint64_t, kForecastSourceCount> by_source_{};
@@ -101,6 +109,7 @@ private:
     std::uint64_t expired_ = 0;
     LatencyHistogram latency_;
     double last_confidence_ = 0.0;
+    std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
 };
 
 }  // namespace pba::predict

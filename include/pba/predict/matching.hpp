@@ -55,6 +55,7 @@ struct PendingForecast {
     ForecastTarget target = ForecastTarget::value_at;
     std::uint32_t horizon_steps = 1;
     bool fallback = false;
+    bool combined = false;  // HybridPredictor: the ensemble of both members' forecasts
     std::array<double, kForecastFieldCount> predicted{};
     ConformalInterval::Band band;  // the bandwidth interval it was served with
     // mean_over: the measurements since made_at, per field.

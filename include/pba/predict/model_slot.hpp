@@ -14,6 +14,14 @@
 
 namespace pba::predict {
 
+// Whether a reload may swap in another kind of model (kind_difference: other input features,
+// window or forecast target), such as v1 into a slot serving `internet`. Predictors adapt to
+// any model, but a transport's samples and its reading of forecasts were set up for one kind.
+enum class KindChange : std::uint8_t {
+    refuse,  // the default: refused like a malformed file, naming what differs
+    allow,   // the caller means it
+};
+
 // A hot-reloadable, shared model: many predictors (one per link, on any threads) read it, and
 // any thread may swap it. A swap publishes a whole new immutable ForecastModel; a predictor
 // picks it up at its next predict() and uses one model for the whole forecast, so no forecast
@@ -45,9 +53,14 @@ public:
     // Each loads and checks the new model completely before swapping, and returns the new
     // generation. On failure it throws Error (io_error, malformed_model, checksum_mismatch,
     // self_test_failed, …) whose message names the source and the defect; the old model keeps
-    // serving and reloads_refused() grows.
-    std::uint64_t reload_file(const std::filesystem::path& path, const LoadOptions& options = {});
-    std::uint64_t reload_bytes(std::span<const std::byte> bytes, const LoadOptions& options = {});
+    // serving and reloads_refused() grows. A reload_* of another kind of model than the serving
+    // one is refused so too (Error(invalid_argument) naming each difference) unless `kind` is
+    // KindChange::allow; into an empty slot any kind goes. replace() is the explicit swap of a
+    // model the caller holds, unchecked.
+    std::uint64_t reload_file(const std::filesystem::path& path, const LoadOptions& options = {},
+                              KindChange kind = KindChange::refuse);
+    std::uint64_t reload_bytes(std::span<const std::byte> bytes, const LoadOptions& options = {},
+                               KindChange kind = KindChange::refuse);
     std::uint64_t replace(std::shared_ptr<const Model> model);
     std::uint64_t replace(std::shared_ptr<const ForecastModel> model);
     void clear();  // serve nothing (fallback); counts as a swap
@@ -58,8 +71,10 @@ public:
 
 private:
     template <class Load>
-    std::uint64_t swap_in(const char* source, Load&& load);
-    std::uint64_t publish(std::shared_ptr<const ForecastModel> model);
+    std::uint64_t swap_in(const char* source, KindChange kind, Load&& load);
+    // `checked_source`: refuse (naming it) a model of another kind than the serving one, in
+    // the same critical section as the swap, so no concurrent reload slips between.
+    std::uint64_t publish(std::shared_ptr<const ForecastModel> model, const char* checked_source = nullptr);
 
     mutable std::mutex mutex_;
     std::shared_ptr<const ForecastModel> model_;

@@ -4,13 +4,17 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "pba/model/model.hpp"
 #include "pba/nn/network.hpp"
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/aggregation.hpp"
+#include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/challenger.hpp"
+#include "pba/predict/confidence_rule.hpp"
 #include "pba/predict/fallback.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
@@ -22,6 +26,18 @@
 #include "pba/predict/window.hpp"
 
 namespace pba::predict {
+
+// Whether the served bandwidth is the network's forecast alone or the online per-link
+// aggregation of it with simple smoothers (aggregation.hpp, docs/aggregation.md).
+enum class AggregationPolicy : std::uint8_t {
+    // On for internet-mode models that forecast a mean over their horizon (the embedded
+    // `internet`), and for any link the model cannot answer: one sampled at another interval
+    // than the model's, or asked for another horizon (see horizon_s). Off without a model.
+    automatic = 0,
+    on = 1,
+    off = 2,  // the network's forecast alone, else the fallback rule (pba 1.0's behaviour)
+};
+const char* to_string(AggregationPolicy policy) noexcept;
 
 struct PredictorConfig {
     // Local time for the hour_of_day / day_of_week features: seconds east of UTC, |offset| <= 86400.
@@ -36,9 +52,19 @@ struct PredictorConfig {
     std::size_t accuracy_window = 100;  // matched forecasts in the rolling accuracy (1..100000)
     std::size_t interval_window = 100;  // residuals sizing the interval (1..100000)
     double interval_coverage = 0.9;     // in (0, 1)
+    AggregationPolicy aggregation = AggregationPolicy::automatic;
+    // The horizon served, in seconds: 0 for the model's (forecast.horizon_s). Any other
+    // horizon (e.g. 900 for 15 minutes) is served by the aggregation of smoothers, forecasting
+    // the mean bandwidth over the next horizon_s; it needs aggregation (not off). At most 1e6.
+    double horizon_s = 0.0;
     // Match pending forecasts against the samples given to observe(). Turn off when the
     // caller reports measurements through record_actual() instead.
     bool match_observed_samples = true;
+    // The rule whose value is served as Forecast::confidence (every rule's value is in
+    // Forecast::confidence_by_rule either way).
+    ConfidenceRule confidence_rule = ConfidenceRule::transport;
+    // The calibrated rule's "within": |actual - forecast| <= tolerance x actual; in (0, 1].
+    double confidence_tolerance = kDefaultConfidenceTolerance;
 };
 
 // What observe() did with a sample. A refused sample changes nothing but its counter.
@@ -108,8 +134,8 @@ public:
     ModelSlot& slot() const noexcept { return *slot_; }
     const std::shared_ptr<ModelSlot>& shared_slot() const noexcept { return slot_; }
     const PredictorConfig& config() const noexcept { return config_; }
-    // Seconds between samples as used for horizons and matching: the config's, else the
-    // model's input.sample_interval_s, else 1.
+    // Seconds between samples as used for horizons and matching: the config's, else the median
+    // of the link's last few sample spacings, else the model's input.sample_interval_s, else 1.
     double sample_interval_s() const;
 
     // Champion/challenger. The challenger runs in shadow on the same samples (its window starts
@@ -131,12 +157,16 @@ private:
     friend class LinkBatch;  // predict_links (links.hpp): encode, batched forward, finish
 
     void refresh_model();
+    void refresh_aggregator();
+    bool network_applies() const noexcept;  // the model can answer this link's interval and horizon
+    double horizon_locked() const noexcept;
     Forecast predict_locked();
     // A forecast in two steps around the network's forward pass, so that predict_links can run
     // many links' windows as one batch and predict() stays encode + forward + finish:
     // encode_locked() writes the model input and window means (one window's worth) and returns
     // none when the network must run, else why the fallback answers; finish_locked() makes the
-    // forecast from the network's output (read only for none) and records it.
+    // forecast from the network's output (read only for none), aggregates it and records it.
+    // Both expect refresh_model() and refresh_aggregator() to have run under the same lock.
     FallbackReason encode_locked(std::span<float> input, std::span<double> means) const noexcept;
     Forecast finish_locked(FallbackReason reason, std::span<const float> output, std::span<const double> means);
     WindowLayout window_layout_for(const ForecastModel* model) const noexcept;
@@ -159,11 +189,18 @@ private:
     std::uint64_t changes_ = 0;
 
     Window window_;
+    std::optional<ForecastAggregator> aggregator_;
+    AggregationConfig aggregator_config_{};  // what aggregator_ was built for
+    // The link's recent sample spacings (a ring), whose median is its measured interval.
+    std::array<double, 5> spacings_s_{};
+    std::size_t spacing_count_ = 0;
+    std::size_t spacing_head_ = 0;
     bool has_sample_ = false;
     double last_timestamp_ = 0.0;
     PendingForecasts pending_;
     AccuracyTracker accuracy_;
     std::array<ConformalInterval, kForecastSourceCount> intervals_;
+    std::array<CalibratedConfidence, kForecastSourceCount> calibrated_;
 
     // Counters.
     SampleCounts samples_;
@@ -176,6 +213,8 @@ private:
     LatencyHistogram latency_;
     double last_confidence_ = 0.0;
     Mode last_mode_ = Mode::hybrid;
+    std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
+    std::array<double, kForecastFieldCount> last_measured_{kMissing, kMissing, kMissing, kMissing};
 
     std::unique_ptr<Comparison> challenger_;
 };

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "pba/predict/accuracy.hpp"
+#include "pba/predict/aggregation.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
 #include "pba/predict/latency_histogram.hpp"
@@ -38,9 +39,20 @@ struct PredictorStats {
 
     AccuracySummary accuracy;        // served forecasts, rolling window
     AccuracySummary model_accuracy;  // only those the model answered
-    double model_confidence = 0.0;     // the confidence rule over the model's forecasts now
+    double model_confidence = 0.0;     // the selected confidence rule over the model's forecasts now
     double last_confidence = 0.0;      // of the latest forecast
     IntervalSummary interval;        // bandwidth intervals of the model's forecasts
+
+    // The latest served forecast's values and the latest finite measured value of each forecast
+    // field, indexed by SampleField (bandwidth, latency, packet loss, jitter). NaN: no forecast
+    // yet or a field the forecast reports as unknown; a field never measured on this link.
+    std::array<double, kForecastFieldCount> last_forecast{kMissing, kMissing, kMissing, kMissing};
+    std::array<double, kForecastFieldCount> last_measured{kMissing, kMissing, kMissing, kMissing};
+
+    // The served bandwidth is the online aggregate (aggregation.hpp): its members' weights now,
+    // the one weighted most, and how many matured snapshots moved them. All zero when not.
+    bool aggregating = false;
+    AggregationSummary aggregation;
 
     std::uint64_t model_generation = 0;
     std::uint64_t reloads_succeeded = 0;

@@ -72,10 +72,11 @@ def baselines(x: np.ndarray, t: np.ndarray, tuned: TunedBaselines | None = None
     return out
 
 
-def tune_baselines(series: list[np.ndarray], window: int, horizon: Horizon) -> TunedBaselines:
+def tune_baselines(series: list[np.ndarray], window: int, horizon: Horizon, stride: int = 1
+                   ) -> TunedBaselines:
     """Pick the moving-average length and EWMA weight that minimise the pooled MAE over
-    every evaluation point of the given (training) series."""
-    pts = [(x, points(len(x), window, horizon)) for x in series]
+    every evaluation point (every `stride`-th) of the given series."""
+    pts = [(x, points(len(x), window, horizon)[::stride]) for x in series]
     pts = [(x, t) for x, t in pts if len(t)]
     actual = np.concatenate([target(x, t, horizon) for x, t in pts])
 

@@ -1,0 +1,3 @@
+module github.com/pba-project/pba/capi/go
+
+go 1.19

@@ -1,0 +1,5 @@
+//go:build race
+
+package pba_test
+
+const raceEnabled = true

@@ -1,3 +1,0 @@
-module pba
-
-go 1.19
