@@ -52,6 +52,7 @@ ModeDetector::ModeDetector(const ModeDetectorConfig& config) : config_(config) {
                      t.internet_min_latency_ms, t.internet_max_bandwidth_mbps, t.internet_min_packet_loss})
         if (!(std::isfinite(v) && v >= 0.0))
             throw Error(Errc::invalid_argument, fmt::format("mode threshold {} must be finite and >= 0", v));
+    rows_.resize(config.average_samples);
 }
 
 LinkAverages ModeDetector::averages() const noexcept {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/sample.hpp"
@@ -50,7 +50,8 @@ struct ModeDetectorConfig {
 // does not flap. Until a sample with any of bandwidth, latency or loss arrives the mode is
 // hybrid ("no data"); the first such sample sets the mode directly, without hysteresis and
 // without counting a switch. With hysteresis 0 and dwell 1 it is exactly classify().
-// Not thread-safe: owned by one predictor. observe() allocates nothing.
+// Holds average_samples rows (24 bytes each), not kMaxAverageSamples: 240 bytes by default.
+// Not thread-safe: owned by one predictor. Allocates only in its constructor.
 class ModeDetector {
 public:
     static constexpr std::size_t kMaxAverageSamples = 256;
@@ -65,13 +66,14 @@ public:
     std::uint64_t switches() const noexcept { return switches_; }
     LinkAverages averages() const noexcept;
     const ModeDetectorConfig& config() const noexcept { return config_; }
+    std::size_t heap_bytes() const noexcept { return rows_.capacity() * sizeof(Row); }
 
 private:
     struct Row {
         double bandwidth_mbps, latency_ms, packet_loss;
     };
     ModeDetectorConfig config_;
-    std::array<Row, kMaxAverageSamples> rows_{};
+    std::vector<Row> rows_;  // a ring of average_samples
     std::size_t head_ = 0;
     std::size_t size_ = 0;
     Mode mode_ = Mode::hybrid;
