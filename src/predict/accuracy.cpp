@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <fmt/format.h>
 
 #include "pba/error.hpp"
 
@@ -72,8 +72,11 @@ AccuracySummary accuracy_between(const AccuracyTotals& before, const AccuracyTot
 }
 
 AccuracyTracker::AccuracyTracker(std::size_t rolling_window) {
-    if (rolling_window == 0) throw Error(Errc::invalid_argument, "accuracy rolling window must hold at least 1 forecast");
-    ring_.resize(rolling_window);
+    if (rolling_window == 0 || rolling_window > kMaxAccuracyWindow)
+        throw Error(Errc::invalid_argument, fmt::format("accuracy rolling window {} must lie in 1..{}", rolling_window,
+                                                        kMaxAccuracyWindow));
+    block_size_ = (rolling_window + kAccuracyBlocks - 1) / kAccuracyBlocks;
+    whole_blocks_ = (rolling_window + block_size_ - 1) / block_size_;
 }
 
 void AccuracyTracker::note_forecast(ForecastSource source) noexcept {
@@ -86,42 +89,46 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
                              const std::array<double, kForecastFieldCount>& actual) noexcept {
     const auto src = static_cast<std::size_t>(source);
     AccuracyTotals& totals = totals_[src];
-    Entry e;
-    e.source = source;
-    e.within_20pct = 0;
+    Block& block = blocks_[filling_];
+    Sums& sums = block.by_source[src];
     ++totals.matched;
+    ++sums.matched;
     for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
-        e.abs_error[f] = e.pct_error[f] = std::numeric_limits<float>::quiet_NaN();
         if (!std::isfinite(actual[f])) continue;
         const double abs_error = std::min(std::abs(predicted[f] - actual[f]), kMaxRecordedError);
-        e.abs_error[f] = static_cast<float>(abs_error);
         FieldTotals& t = totals.fields[f];
         ++t.count;
         t.abs_error_sum += abs_error;
+        ++sums.count[f];
+        sums.abs_error[f] += abs_error;
         if (actual[f] != 0.0) {
             const double pct = std::min(abs_error / std::abs(actual[f]), kMaxRecordedError);
-            e.pct_error[f] = static_cast<float>(pct);
             ++t.nonzero_count;
             t.pct_error_sum += pct;
+            ++sums.nonzero_count[f];
+            sums.pct_error[f] += pct;
             if (abs_error <= kWithinTolerance * std::abs(actual[f])) {
                 ++t.within_20pct;
-                e.within_20pct |= static_cast<std::uint8_t>(1u << f);
+                ++sums.within_20pct[f];
             }
         }
     }
     const double rel = relative_error(predicted[0], predicted[1], actual[0], actual[1]);
-    e.relative_error = static_cast<float>(rel);
     if (std::isfinite(rel)) {
         ++totals.relative_error_count;
         totals.relative_error_sum += rel;
+        ++sums.relative_error_count;
+        sums.relative_error += rel;
         Recent& r = recent_[src];
         r.errors[r.head] = rel;
         r.head = (r.head + 1) % kConfidenceWindow;
         r.size = std::min(r.size + 1, kConfidenceWindow);
     }
-    ring_[head_] = e;
-    head_ = (head_ + 1) % ring_.size();
-    size_ = std::min(size_ + 1, ring_.size());
+    if (++block.size == block_size_) {  // whole: the next block starts, pushing out the oldest
+        held_ = std::min(held_ + 1, whole_blocks_);
+        filling_ = (filling_ + 1) % blocks_.size();
+        blocks_[filling_] = Block{};
+    }
 }
 
 double AccuracyTracker::confidence(ForecastSource source) const noexcept {
@@ -136,24 +143,22 @@ AccuracySummary AccuracyTracker::summarise(int source) const noexcept {
     std::array<double, kForecastFieldCount> abs_sum{}, pct_sum{};
     std::array<std::uint64_t, kForecastFieldCount> within{};
     double rel_sum = 0.0;
-    for (std::size_t i = 0; i < size_; ++i) {
-        const Entry& e = ring_[i];
-        if (source >= 0 && static_cast<int>(e.source) != source) continue;
-        ++s.matched;
-        for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
-            if (!std::isnan(e.abs_error[f])) {
-                ++s.fields[f].count;
-                abs_sum[f] += e.abs_error[f];
+    // The held whole blocks, oldest first, then the one filling.
+    for (std::size_t k = held_ + 1; k-- > 0;) {
+        const Block& block = blocks_[(filling_ + blocks_.size() - k) % blocks_.size()];
+        for (std::size_t src = 0; src < kForecastSourceCount; ++src) {
+            if (source >= 0 && static_cast<std::size_t>(source) != src) continue;
+            const Sums& b = block.by_source[src];
+            s.matched += b.matched;
+            for (std::size_t f = 0; f < kForecastFieldCount; ++f) {
+                s.fields[f].count += b.count[f];
+                s.fields[f].nonzero_count += b.nonzero_count[f];
+                abs_sum[f] += b.abs_error[f];
+                pct_sum[f] += b.pct_error[f];
+                within[f] += b.within_20pct[f];
             }
-            if (!std::isnan(e.pct_error[f])) {
-                ++s.fields[f].nonzero_count;
-                pct_sum[f] += e.pct_error[f];
-                if (e.within_20pct & (1u << f)) ++within[f];
-            }
-        }
-        if (!std::isnan(e.relative_error)) {
-            ++s.relative_error_count;
-            rel_sum += e.relative_error;
+            s.relative_error_count += b.relative_error_count;
+            rel_sum += b.relative_error;
         }
     }
     for (std::size_t f = 0; f < kForecastFieldCount; ++f) {

@@ -276,7 +276,7 @@ PredictorStats HybridPredictor::stats() const {
     // The members are inside this object: count their heap and shadows, not their size twice.
     const Predictor& other = mode == Mode::datacenter ? internet_ : datacenter_;
     s.state_bytes = sizeof(*this) - 2 * sizeof(Predictor) + s.state_bytes + other.stats().state_bytes +
-                    pending_.heap_bytes() + accuracy_.heap_bytes() + coverage_.heap_bytes() + detector_.heap_bytes();
+                    pending_.heap_bytes() + coverage_.heap_bytes() + detector_.heap_bytes();
     return s;
 }
 

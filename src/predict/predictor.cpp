@@ -485,7 +485,7 @@ PredictorStats Predictor::stats_locked() const {
 }
 
 std::size_t Predictor::state_bytes_locked() const noexcept {
-    std::size_t bytes = sizeof(*this) + window_.heap_bytes() + pending_.heap_bytes() + accuracy_.heap_bytes();
+    std::size_t bytes = sizeof(*this) + window_.heap_bytes() + pending_.heap_bytes();
     for (const ConformalInterval& interval : intervals_) bytes += interval.heap_bytes();
     if (challenger_) {
         const Predictor& shadow = *challenger_->shadow;

@@ -181,6 +181,55 @@ TEST_CASE("accuracy tracker: rolling MAE, MAPE, ±20% and confidence over the la
     CHECK(u.summary().matched == 25);  // rolling accuracy kept
 }
 
+TEST_CASE("accuracy tracker: the rolling window is whole blocks of ceil(window / 4) and the one filling",
+          "[predict][accuracy]") {
+    const auto M = ForecastSource::model;
+    const auto F = ForecastSource::fallback;
+    // Window 8: blocks of 2, four whole ones kept. Forecast k (1..) misses 100 by k Mbps.
+    AccuracyTracker t(8);
+    CHECK(t.block_size() == 2);
+    auto record = [&](int k, ForecastSource source) {
+        t.record(source, {100.0 + k, kNaN, 0, 0}, {100, kNaN, kNaN, kNaN});
+    };
+    for (int k = 1; k <= 12; ++k) record(k, M);
+    // Six whole blocks made, the newest four kept: forecasts 5..12, MAE mean(5..12) = 8.5.
+    AccuracySummary s = t.summary();
+    CHECK(s.matched == 8);
+    CHECK(s.fields[0].mae == 8.5);
+    CHECK(s.fields[0].mape == Approx(0.085));
+    CHECK(s.fields[0].within_20pct == 1.0);  // all within 20 %
+    CHECK(s.mean_relative_error == Approx(0.085));  // bandwidth term only (latency unknown)
+    // A 13th fills the next block: 5..13, up to a block more than the window.
+    record(13, M);
+    s = t.summary();
+    CHECK(s.matched == 9);
+    CHECK(s.fields[0].mae == 9.0);
+    // The 14th completes it and the block of 5 and 6 leaves: 7..14.
+    record(14, M);
+    CHECK(t.summary().matched == 8);
+    CHECK(t.summary().fields[0].mae == 10.5);
+    // Sources share the blocks and are summed apart: a fallback miss of 30 (not within 20 %).
+    record(30, F);
+    CHECK(t.summary().matched == 9);
+    CHECK(t.summary().fields[0].mae == Approx((7 + 8 + 9 + 10 + 11 + 12 + 13 + 14 + 30) / 9.0));
+    CHECK(t.summary(M).matched == 8);
+    CHECK(t.summary(M).fields[0].mae == 10.5);
+    CHECK(t.summary(F).matched == 1);
+    CHECK(t.summary(F).fields[0].mae == 30.0);
+    CHECK(t.summary(F).fields[0].within_20pct == 0.0);
+    CHECK(t.summary().fields[0].within_20pct == Approx(8.0 / 9));
+
+    // A window of at most 4 is exactly the last forecasts (blocks of one).
+    AccuracyTracker three(3);
+    for (int k = 1; k <= 5; ++k) three.record(M, {100.0 + k, kNaN, 0, 0}, {100, kNaN, kNaN, kNaN});
+    CHECK(three.summary().matched == 3);
+    CHECK(three.summary().fields[0].mae == 4.0);  // mean(3, 4, 5)
+    // The default 100 keeps blocks of 25: 100 to 124 forecasts.
+    CHECK(AccuracyTracker(100).block_size() == 25);
+    CHECK_THROWS_AS(AccuracyTracker(0), pba::Error);
+    CHECK_THROWS_AS(AccuracyTracker(kMaxAccuracyWindow + 1), pba::Error);
+}
+
 TEST_CASE("accuracy between snapshots", "[predict][accuracy]") {
     AccuracyTracker t(10);
     const auto M = ForecastSource::model;

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "pba/predict/sample.hpp"
 
@@ -70,13 +69,22 @@ AccuracySummary accuracy_between(const AccuracyTotals& before, const AccuracyTot
 enum class ForecastSource : std::uint8_t { model = 0, fallback = 1 };
 inline constexpr std::size_t kForecastSourceCount = 2;
 
+// The rolling accuracy is kept as sums over blocks of ceil(rolling_window / kAccuracyBlocks)
+// matched forecasts: the whole blocks that make up at least rolling_window, and the block
+// filling. So it covers the newest rolling_window to rolling_window + 2 x block - 2 forecasts
+// (100 to 124 at the default 100; exactly the last rolling_window when that is <= 4), in a
+// kilobyte instead of 40 bytes per forecast.
+inline constexpr std::size_t kAccuracyBlocks = 4;
+inline constexpr std::size_t kMaxAccuracyWindow = 4 * 65535;  // a block counts in 16 bits
+
 // Errors of forecasts matched to their measurements: rolling MAE, MAPE and ±20% per field
-// over the last `rolling_window` matched forecasts (all, or one source's among them), the
-// transport's confidence rule per source, and totals. Allocates only in its constructor.
+// over the newest ~`rolling_window` matched forecasts (all, or one source's among them; see
+// kAccuracyBlocks), the transport's confidence rule per source, and totals. Allocates nothing.
 // Not thread-safe: owned by one predictor.
 class AccuracyTracker {
 public:
-    // rolling_window >= 1: how many matched forecasts the rolling summaries cover.
+    // rolling_window in 1..kMaxAccuracyWindow: how many matched forecasts the rolling summaries
+    // cover at least (once that many matched). Throws Error(invalid_argument) otherwise.
     explicit AccuracyTracker(std::size_t rolling_window = 100);
 
     void note_forecast(ForecastSource source) noexcept;
@@ -95,15 +103,23 @@ public:
         return totals_[static_cast<std::size_t>(source)];
     }
     AccuracyTotals totals() const noexcept;  // both sources
-    std::size_t heap_bytes() const noexcept { return ring_.capacity() * sizeof(Entry); }
+    std::size_t block_size() const noexcept { return block_size_; }
 
 private:
-    struct Entry {
-        std::array<float, kForecastFieldCount> abs_error;  // NaN: actual unknown
-        std::array<float, kForecastFieldCount> pct_error;  // NaN: actual unknown or zero
-        float relative_error;                              // NaN: skipped
-        std::uint8_t within_20pct;                         // bit f: field f within ±20%
-        ForecastSource source;
+    // One source's matched forecasts within one block.
+    struct Sums {
+        std::array<double, kForecastFieldCount> abs_error{};
+        std::array<double, kForecastFieldCount> pct_error{};  // over the non-zero actuals
+        double relative_error = 0.0;
+        std::array<std::uint16_t, kForecastFieldCount> count{};
+        std::array<std::uint16_t, kForecastFieldCount> nonzero_count{};
+        std::array<std::uint16_t, kForecastFieldCount> within_20pct{};
+        std::uint16_t matched = 0;
+        std::uint16_t relative_error_count = 0;
+    };
+    struct Block {
+        std::array<Sums, kForecastSourceCount> by_source{};
+        std::size_t size = 0;  // matched forecasts of both sources
     };
     struct Recent {
         std::array<double, kConfidenceWindow> errors{};
@@ -113,9 +129,11 @@ private:
     };
     AccuracySummary summarise(int source) const noexcept;  // -1: all
 
-    std::vector<Entry> ring_;
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    std::size_t block_size_;
+    std::size_t whole_blocks_;  // kept besides the one filling: ceil(rolling_window / block_size_)
+    std::array<Block, kAccuracyBlocks + 1> blocks_{};  // a ring; blocks_[filling_] is filling
+    std::size_t filling_ = 0;
+    std::size_t held_ = 0;  // whole blocks held, up to whole_blocks_
     std::array<Recent, kForecastSourceCount> recent_{};
     std::array<AccuracyTotals, kForecastSourceCount> totals_{};
 };

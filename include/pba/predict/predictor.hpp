@@ -49,7 +49,7 @@ struct PredictorConfig {
     // longer describe the link). 0: 10 x a stated sample interval (no detection without one);
     // negative: never.
     double max_gap_s = 0.0;
-    std::size_t accuracy_window = 100;  // matched forecasts in the rolling accuracy (1..100000)
+    std::size_t accuracy_window = 100;  // matched forecasts in the rolling accuracy (1..100000; see AccuracyTracker)
     std::size_t interval_window = 100;  // residuals sizing the interval (1..100000)
     double interval_coverage = 0.9;     // in (0, 1)
     AggregationPolicy aggregation = AggregationPolicy::automatic;
