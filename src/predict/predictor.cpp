@@ -58,6 +58,12 @@ void copy_version(std::array<char, kModelVersionCapacity>& out, const char* vers
 
 constexpr std::size_t index(ForecastSource s) noexcept { return static_cast<std::size_t>(s); }
 
+// Room for the pending forecasts of a model's horizon; a horizon_s of the config's own is
+// served in more than one step.
+std::size_t pending_room(const PredictorConfig& c, std::uint32_t model_steps) noexcept {
+    return pending_capacity(c.horizon_s > 0.0 ? std::max<std::uint32_t>(model_steps, 2) : model_steps);
+}
+
 }  // namespace
 
 const char* to_string(AggregationPolicy policy) noexcept {
@@ -93,7 +99,7 @@ Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& con
     : config_(checked(config)),
       slot_(std::move(slot)),
       window_(window_layout_for(nullptr)),
-      pending_(pending_capacity(1)),
+      pending_(pending_room(config, 1)),
       accuracy_(config.accuracy_window),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
                   ConformalInterval(config.interval_coverage, config.interval_window)}},
@@ -124,7 +130,7 @@ void Predictor::refresh_model() {
         // Grow first (may throw, and only grows, so the old model still fits); then adopt the
         // new model with nothing left that can fail.
         window_.grow(window_layout_for(snap.model.get()));
-        pending_.reserve(pending_capacity(snap.model->horizon_steps()));
+        pending_.reserve(pending_room(config_, snap.model->horizon_steps()));
     }
     if (!same_weights) {
         // Past errors describe the previous model, not this one.

@@ -43,19 +43,21 @@ inline constexpr double kPendingSpacingHorizons = 1.0 / 16.0;
 constexpr double pending_spacing_s(std::uint32_t horizon_steps, double horizon_s) noexcept {
     return horizon_steps > 1 ? horizon_s * kPendingSpacingHorizons : 0.0;
 }
-// Room for every joined forecast of one horizon and the tolerance after it, with a margin.
-constexpr std::size_t pending_capacity(std::uint32_t horizon_steps) noexcept {
-    return std::clamp<std::size_t>(2 * static_cast<std::size_t>(horizon_steps) + 8, 16, 20);
-}
+// Room for every joined forecast of one horizon and the tolerance after it, with a margin:
+// a one-step forecast waits for the next sample only (2 at most, one made since), so 5; any
+// longer horizon holds up to 17 joined forecasts (16 per horizon), so 20. A link whose served
+// horizon is longer in steps than its model's (a link sampled faster, or horizon_s set) is
+// sized as a long horizon.
+constexpr std::size_t pending_capacity(std::uint32_t horizon_steps) noexcept { return horizon_steps <= 1 ? 5 : 20; }
 
 // A served forecast waiting for the measurement at its target time.
 struct PendingForecast {
     double made_at_unix_s = 0.0;
     double target_unix_s = 0.0;
     ForecastTarget target = ForecastTarget::value_at;
-    std::uint32_t horizon_steps = 1;
     bool fallback = false;
     bool combined = false;  // HybridPredictor: the ensemble of both members' forecasts
+    std::uint32_t horizon_steps = 1;
     std::array<double, kForecastFieldCount> predicted{};
     ConformalInterval::Band band;  // the bandwidth interval it was served with
     // mean_over: the measurements since made_at, per field.
