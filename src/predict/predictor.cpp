@@ -191,12 +191,14 @@ void Predictor::refresh_aggregator() {
     wanted.target = model_horizon ? model_->target() : ForecastTarget::mean_over;
     wanted.horizon_steps = model_horizon ? model_->horizon_steps()
                                          : static_cast<std::uint32_t>(std::max(1.0, std::round(wanted.horizon_s / interval_s)));
-    if (aggregator_ && aggregator_config_.horizon_s == wanted.horizon_s && aggregator_config_.target == wanted.target &&
-        aggregator_config_.horizon_steps == wanted.horizon_steps &&
-        std::abs(aggregator_config_.sample_interval_s / interval_s - 1.0) <= kIntervalTolerance)
-        return;
+    if (aggregator_) {
+        const AggregationConfig& built = aggregator_->config();
+        if (built.horizon_s == wanted.horizon_s && built.target == wanted.target &&
+            built.horizon_steps == wanted.horizon_steps &&
+            std::abs(built.sample_interval_s / interval_s - 1.0) <= kIntervalTolerance)
+            return;
+    }
     aggregator_.emplace(wanted);
-    aggregator_config_ = wanted;
     // The smoothers start from the samples the window holds, so a rebuild loses no history.
     const std::size_t bandwidth = column_of(SampleField::bandwidth_mbps);
     for (std::size_t i = 0; i < window_.size(); ++i) aggregator_->observe_held(window_.value(bandwidth, i));
@@ -407,9 +409,10 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
     fc.interval_coverage = band.coverage;
 
     if (aggregator_) {
-        fc.horizon_steps = aggregator_config_.horizon_steps;
-        fc.horizon_s = aggregator_config_.horizon_s;
-        fc.target = aggregator_config_.target;
+        const AggregationConfig& built = aggregator_->config();
+        fc.horizon_steps = built.horizon_steps;
+        fc.horizon_s = built.horizon_s;
+        fc.target = built.target;
     } else if (model_) {
         fc.horizon_steps = model_->horizon_steps();
         fc.horizon_s = model_->horizon_s() > 0.0 ? model_->horizon_s() : fc.horizon_steps * sample_interval_locked();

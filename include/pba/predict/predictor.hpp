@@ -190,7 +190,6 @@ private:
 
     Window window_;
     std::optional<ForecastAggregator> aggregator_;
-    AggregationConfig aggregator_config_{};  // what aggregator_ was built for
     // The link's recent sample spacings (a ring), whose median is its measured interval.
     std::array<double, 5> spacings_s_{};
     std::size_t spacing_count_ = 0;
