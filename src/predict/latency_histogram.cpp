@@ -13,7 +13,9 @@ void LatencyHistogram::record(double us) noexcept {
         const double b = std::floor(std::log(us / kFirstBinUs) / std::log(kBinRatio)) + 1.0;
         bin = b >= static_cast<double>(kBins - 1) ? kBins - 1 : static_cast<std::size_t>(b);
     }
-    if (bins_[bin] != std::numeric_limits<std::uint32_t>::max()) ++bins_[bin];
+    if (bins_[bin] == std::numeric_limits<std::uint16_t>::max())
+        for (std::uint16_t& n : bins_) n = static_cast<std::uint16_t>(n / 2);
+    ++bins_[bin];
     const double ms = us / 1000.0;
     const auto bucket = std::lower_bound(kLatencyBucketBoundsMs.begin(), kLatencyBucketBoundsMs.end(), ms) -
                         kLatencyBucketBoundsMs.begin();
@@ -33,8 +35,10 @@ LatencySummary LatencyHistogram::summary() const noexcept {
     s.mean_us = sum_us_ / static_cast<double>(count_);
     // Bin i > 0 holds (0.1 * 1.1^(i-1), 0.1 * 1.1^i] µs; a quantile is its bin's geometric middle,
     // never above the exact maximum.
+    std::uint64_t binned = 0;  // count_ until the bins were first halved
+    for (std::uint16_t n : bins_) binned += n;
     auto quantile = [&](double q) {
-        const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
+        const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(binned)));
         std::uint64_t seen = 0;
         for (std::size_t i = 0; i < kBins; ++i) {
             seen += bins_[i];

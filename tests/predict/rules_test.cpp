@@ -450,6 +450,23 @@ TEST_CASE("latency histogram: quantiles within 5%, exact max, Prometheus buckets
     CHECK(LatencyHistogram().summary().p99_us == 0.0);
 }
 
+TEST_CASE("latency histogram: a full bin halves them all, so quantiles follow recent calls", "[predict][latency]") {
+    LatencyHistogram h;
+    // 65,536 calls of 1 us: the last finds its bin at 65,535 and halves it to 32,767 first.
+    for (int i = 0; i < 65536; ++i) h.record(1.0);
+    // Then 40,000 of 100 us: 32,768 against 40,000 in the bins, though 65,536 against 40,000
+    // were made, so the median is 100 us's bin (bin 73, middle 0.1 x 1.1^72.5 = 100.2 us, capped
+    // at the exact maximum). Counted exactly, the median would be 1 us's bin.
+    for (int i = 0; i < 40000; ++i) h.record(100.0);
+    const LatencySummary s = h.summary();
+    CHECK(s.count == 105536);  // exact
+    CHECK(s.mean_us == Approx((65536.0 + 4e6) / 105536));
+    CHECK(s.max_us == 100.0);
+    CHECK(s.p50_us == 100.0);
+    CHECK(s.p95_us == 100.0);
+    CHECK(s.bucket_counts[0] == 65536);  // <= 5 us, exact
+}
+
 TEST_CASE("a mean_over forecast is scored against the mean of its measurements, finite near DBL_MAX",
           "[predict][matching]") {
     constexpr double kMax = std::numeric_limits<double>::max();

@@ -25,8 +25,9 @@ struct LatencySummary {
 
 // Fixed-size latency histogram: log-spaced bins 10% wide from 0.1 µs to ~20 s for quantiles,
 // plus exact Prometheus buckets. record() allocates nothing. Not thread-safe.
-// The quantile bins count in 32 bits (800 bytes per link, not 1.6 KB), saturating: a bin would
-// need 4.3e9 calls, 136 years of one forecast a second; the exact counts and buckets are 64-bit.
+// The quantile bins count in 16 bits (400 bytes a link, not 1.6 KB): when one would pass 65,535
+// (18 hours of one forecast a second in a single bin), every bin is halved, so from then on the
+// quantiles weigh recent calls more. count, sum, max, mean and the buckets stay exact (64-bit).
 class LatencyHistogram {
 public:
     static constexpr std::size_t kBins = 200;
@@ -37,7 +38,7 @@ public:
     LatencySummary summary() const noexcept;
 
 private:
-    std::array<std::uint32_t, kBins> bins_{};
+    std::array<std::uint16_t, kBins> bins_{};
     std::array<std::uint64_t, kLatencyBucketBoundsMs.size() + 1> buckets_{};
     std::uint64_t count_ = 0;
     double sum_us_ = 0.0;
