@@ -2,6 +2,7 @@ package pba_test
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -127,6 +128,84 @@ func TestLinksHybridForecastShowsReloadedGeneration(t *testing.T) {
 	for i, f := range forecasts {
 		if f.ModelGeneration != 2 || f.ModelVersion != "lin-2+lin-1" {
 			t.Errorf("link %d after the reload: generation %d, version %q", i, f.ModelGeneration, f.ModelVersion)
+		}
+	}
+}
+
+// Twenty internet links (batched through one forward pass per few windows) and one closed in
+// the middle: every forecast, and each link's stats, equal its twin's asked one call at a time.
+func TestLinksInternetModelBatchedEqualsOneByOne(t *testing.T) {
+	m, err := pba.DefaultModel("internet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pba.PredictorConfig{Model: m}
+	const n = 20
+	ps, twins := make([]*pba.Predictor, n), make([]*pba.Predictor, n)
+	for i := range ps {
+		ps[i], twins[i] = newPredictor(t, cfg), newPredictor(t, cfg)
+	}
+	m.Close()
+	const closed = 9
+	ps[closed].Close()
+	var links pba.Links
+	forecasts := make([]pba.Forecast, n)
+	errs := make([]error, n)
+	batched := 0
+	for step := 0; step < 200; step++ {
+		samples := make([]pba.Sample, n)
+		for i := range samples {
+			bw := 20 + float64(i) + 5*math.Sin(0.1*float64(step)+float64(i))
+			samples[i] = sample(float64(step), bw, 20+float64(step%7), 0.001, 1.5)
+			if i != closed {
+				if _, err := twins[i].Observe(samples[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := links.Observe(ps, samples, errs); !errors.Is(err, pba.ErrClosed) {
+			t.Fatalf("step %d: Observe: %v", step, err)
+		}
+		if step%20 != 0 && step < 178 {
+			continue
+		}
+		if err := links.Predict(ps, forecasts, errs); !errors.Is(err, pba.ErrClosed) || !errors.Is(errs[closed], pba.ErrClosed) {
+			t.Fatalf("step %d: Predict: %v, link %d: %v", step, err, closed, errs[closed])
+		}
+		for i := range ps {
+			if i == closed {
+				continue
+			}
+			alone, err := twins[i].Predict()
+			if err != nil || errs[i] != nil {
+				t.Fatalf("step %d link %d: %v, %v", step, i, err, errs[i])
+			}
+			if !reflect.DeepEqual(forecasts[i], alone) {
+				t.Errorf("step %d link %d: batch %+v, alone %+v", step, i, forecasts[i], alone)
+			}
+			if !alone.Fallback && alone.Aggregated {
+				batched++
+			}
+		}
+	}
+	if batched == 0 {
+		t.Error("no forecast came from the network and the aggregate")
+	}
+	for i := range ps {
+		if i == closed {
+			continue
+		}
+		a, err := ps[i].Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := twins[i].Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.StateBytes == 0 || a.StateBytes != b.StateBytes || a.Predictions != b.Predictions ||
+			a.AggregationUpdates != b.AggregationUpdates || a.ModelConfidence != b.ModelConfidence {
+			t.Errorf("link %d: stats %+v, twin's %+v", i, a, b)
 		}
 	}
 }

@@ -75,6 +75,10 @@ type PredictorStats struct {
 	LeadingWeight      float64
 	MemberWeights      [AggregationMemberCount]float64
 	AggregationUpdates uint64
+
+	// Bytes of this link's own state (a mode-aware predictor's members and any challenger
+	// included); the shared model and the buffers its forecasts borrow are not counted.
+	StateBytes uint64
 }
 
 // Stats returns a snapshot of the predictor's counters and accuracy.
@@ -140,6 +144,7 @@ func (p *Predictor) Stats() (PredictorStats, error) {
 		s.MemberWeights[i] = float64(c.member_weights[i])
 	}
 	s.AggregationUpdates = uint64(c.aggregation_updates)
+	s.StateBytes = uint64(c.state_bytes)
 	return s, nil
 }
 

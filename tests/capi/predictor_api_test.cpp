@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -747,6 +748,102 @@ TEST_CASE("a batch with a NULL link in the middle serves every other link exactl
     CHECK(pba_predict_links(links, 3, nullptr, statuses) == PBA_ERR_NULL_POINTER);
     CHECK_THAT(last_error(), Catch::Contains("forecasts is NULL"));
     for (pba_status s : statuses) CHECK(s == PBA_ERR_NULL_POINTER);
+}
+
+TEST_CASE("pba_predict_links over 300 internet links (chunks of 256, batched forwards) answers each as one call",
+          "[capi][links]") {
+    // Each link has a twin fed the same samples and asked one call at a time. Per ten links:
+    // six on the internet model sampled every second (aggregated), one every 60 s (served by
+    // the smoothers: not_applicable), one mode-aware (datacenter + internet), one NULL, one
+    // without a model. Every other round passes 1.0-sized forecast structs.
+    pba_model* internet = nullptr;
+    pba_model* datacenter = nullptr;
+    REQUIRE(pba_model_load_default("internet", &internet) == PBA_OK);
+    REQUIRE(pba_model_load_default("datacenter", &datacenter) == PBA_OK);
+    pba_predictor_config single = pba_predictor_config_default();
+    single.model = internet;
+    pba_predictor_config hybrid = pba_predictor_config_default();
+    hybrid.datacenter_model = datacenter;
+    hybrid.internet_model = internet;
+    const pba_predictor_config none = pba_predictor_config_default();
+    constexpr std::size_t kLinks = 300;
+    auto config_of = [&](std::size_t l) -> const pba_predictor_config* {
+        switch (l % 10) {
+            case 7: return &hybrid;
+            case 8: return nullptr;
+            case 9: return &none;
+            default: return &single;
+        }
+    };
+    std::vector<std::unique_ptr<Predictor>> batched, twins;
+    std::vector<pba_predictor*> links(kLinks, nullptr);
+    for (std::size_t l = 0; l < kLinks; ++l) {
+        if (const pba_predictor_config* c = config_of(l)) {
+            batched.push_back(std::make_unique<Predictor>(*c));
+            twins.push_back(std::make_unique<Predictor>(*c));
+            links[l] = batched.back()->p;
+        } else {
+            batched.push_back(nullptr);
+            twins.push_back(nullptr);
+        }
+    }
+    pba_model_free(internet);
+    pba_model_free(datacenter);
+
+    std::vector<pba_forecast> forecasts(kLinks), alone(kLinks);
+    std::vector<pba_status> statuses(kLinks);
+    std::size_t compared = 0, aggregated = 0, not_applicable = 0;
+    for (int t = 0; t < 200; ++t) {
+        for (std::size_t l = 0; l < kLinks; ++l) {
+            if (!links[l] || (l % 10 == 6 && t % 60 != 0)) continue;
+            const double bw = 20.0 + static_cast<double>(l % 37) + 5.0 * std::sin(0.1 * t + static_cast<double>(l));
+            const pba_sample s = sample(1764158100.0 + t, bw, 20.0 + (t % 7), 0.001, 1.5);
+            REQUIRE(pba_predictor_observe(links[l], &s, nullptr) == PBA_OK);
+            REQUIRE(pba_predictor_observe(twins[l]->p, &s, nullptr) == PBA_OK);
+        }
+        if (t % 25 != 0 && t < 178) continue;
+        const bool old_size = t % 2 == 1;
+        const std::size_t size = old_size ? PBA_FORECAST_SIZE_1_0 : sizeof(pba_forecast);
+        std::vector<unsigned char> bytes(kLinks * size, 0);
+        for (std::size_t l = 0; l < kLinks; ++l) std::memcpy(bytes.data() + l * size, &size, sizeof size);
+        CHECK(pba_predict_links(links.data(), kLinks, reinterpret_cast<pba_forecast*>(bytes.data()), statuses.data()) ==
+              PBA_ERR_NULL_POINTER);
+        for (std::size_t l = 0; l < kLinks; ++l) {
+            INFO("round " << t << ", link " << l);
+            if (!links[l]) {
+                CHECK(statuses[l] == PBA_ERR_NULL_POINTER);
+                continue;
+            }
+            REQUIRE(statuses[l] == PBA_OK);
+            pba_forecast one = forecast_struct();
+            one.struct_size = size;
+            REQUIRE(pba_predictor_predict(twins[l]->p, &one) == PBA_OK);
+            CHECK(std::memcmp(bytes.data() + l * size, &one, size) == 0);
+            ++compared;
+            if (old_size) continue;
+            pba_forecast got;
+            std::memcpy(&got, bytes.data() + l * size, size);
+            aggregated += got.aggregated;
+            not_applicable += got.fallback_reason == PBA_FALLBACK_NOT_APPLICABLE;
+        }
+    }
+    CHECK(compared > 5000);
+    CHECK(aggregated > 1000);
+    CHECK(not_applicable > 0);
+    for (std::size_t l = 0; l < kLinks; ++l) {
+        if (!links[l]) continue;
+        INFO("link " << l);
+        const pba_predictor_stats a = stats_of(links[l]), b = stats_of(twins[l]->p);
+        CHECK(a.predictions == b.predictions);
+        CHECK(a.forecasts_matched == b.forecasts_matched);
+        CHECK(a.aggregation_updates == b.aggregation_updates);
+        CHECK(a.model_confidence == b.model_confidence);
+        CHECK(a.state_bytes == b.state_bytes);
+    }
+    // The link's own bytes: a mode-aware link holds two predictors' worth and its own.
+    const pba_predictor_stats one_model = stats_of(links[0]), mode_aware = stats_of(links[7]);
+    CHECK(one_model.state_bytes > 4096);
+    CHECK(mode_aware.state_bytes > 2 * one_model.state_bytes);
 }
 
 TEST_CASE("a hybrid forecast carries the generation and versions of the models that answered", "[capi]") {

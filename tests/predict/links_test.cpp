@@ -59,6 +59,13 @@ void require_same(const Forecast& a, const Forecast& b) {
     CHECK(a.unknown_fields == b.unknown_fields);
     CHECK(a.model_generation == b.model_generation);
     CHECK(a.model_version == b.model_version);
+    CHECK(a.aggregated == b.aggregated);
+    CHECK(a.leading_member == b.leading_member);
+    CHECK(same(a.leading_weight, b.leading_weight));
+    CHECK(same(a.network_bandwidth_mbps, b.network_bandwidth_mbps));
+    for (std::size_t m = 0; m < a.member_bandwidth_mbps.size(); ++m)
+        CHECK(same(a.member_bandwidth_mbps[m], b.member_bandwidth_mbps[m]));
+    CHECK(a.awake_members == b.awake_members);
 }
 
 void require_same(const PredictorStats& a, const PredictorStats& b) {
@@ -71,6 +78,13 @@ void require_same(const PredictorStats& a, const PredictorStats& b) {
     CHECK(same(a.model_confidence, b.model_confidence));
     CHECK(same(a.interval.half_width, b.interval.half_width));
     CHECK(a.latency.count == b.latency.count);
+    CHECK(a.aggregating == b.aggregating);
+    CHECK(a.aggregation.updates == b.aggregation.updates);
+    CHECK(a.aggregation.snapshots_pending == b.aggregation.snapshots_pending);
+    for (std::size_t m = 0; m < a.aggregation.weights.size(); ++m)
+        CHECK(same(a.aggregation.weights[m], b.aggregation.weights[m]));
+    for (std::size_t f = 0; f < a.last_forecast.size(); ++f) CHECK(same(a.last_forecast[f], b.last_forecast[f]));
+    CHECK(a.state_bytes == b.state_bytes);
 }
 
 // Links and their twins on the same slots.
@@ -78,9 +92,9 @@ struct Fleet {
     std::vector<std::unique_ptr<Predictor>> batched;
     std::vector<std::unique_ptr<Predictor>> single;
 
-    void add(const std::shared_ptr<ModelSlot>& slot) {
-        batched.push_back(std::make_unique<Predictor>(slot));
-        single.push_back(std::make_unique<Predictor>(slot));
+    void add(const std::shared_ptr<ModelSlot>& slot, const PredictorConfig& config = {}) {
+        batched.push_back(std::make_unique<Predictor>(slot, config));
+        single.push_back(std::make_unique<Predictor>(slot, config));
     }
     // Link l observes second t (both twins).
     void observe(std::size_t l, int t) {
@@ -142,6 +156,54 @@ TEST_CASE("predict_links gives each link exactly its own predict()", "[predict][
     fleet.compare_stats();
     CHECK(fleet.batched[0]->stats().forecasts_matched > 0);
     CHECK(fleet.batched[0]->stats().model_predictions > 100);
+}
+
+TEST_CASE("predict_links serves the aggregate exactly as predict(), whatever the link's interval and horizon",
+          "[predict][links]") {
+    // On the 1-s internet model: links sampled every 1, 5 and 60 s (the last two 'not_applicable',
+    // served by the smoothers), a 15-minute horizon, aggregation off, a challenger in shadow
+    // (predicted one by one), and a link without a model.
+    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    PredictorConfig quarter_hour;
+    quarter_hour.horizon_s = 900.0;
+    PredictorConfig plain;
+    plain.aggregation = AggregationPolicy::off;
+    PredictorConfig calibrated;
+    calibrated.confidence_rule = ConfidenceRule::calibrated;
+    std::vector<int> every_s;
+    Fleet fleet;
+    auto add = [&](const std::shared_ptr<ModelSlot>& s, const PredictorConfig& config, int interval_s) {
+        fleet.add(s, config);
+        every_s.push_back(interval_s);
+    };
+    for (int l = 0; l < 8; ++l) add(slot, {}, 1);
+    for (int l = 0; l < 3; ++l) add(slot, {}, 5);
+    for (int l = 0; l < 2; ++l) add(slot, {}, 60);
+    for (int l = 0; l < 2; ++l) add(slot, quarter_hour, 1);
+    for (int l = 0; l < 2; ++l) add(slot, plain, 1);
+    for (int l = 0; l < 2; ++l) add(slot, calibrated, 1);
+    add(slot, {}, 1);
+    fleet.batched.back()->set_challenger(pba::default_model("internet"));
+    fleet.single.back()->set_challenger(pba::default_model("internet"));
+    add(std::make_shared<ModelSlot>(), {}, 1);
+    std::vector<int> order;
+    for (int l = 0; l < static_cast<int>(fleet.batched.size()); ++l) order.push_back(l);
+    const int window = static_cast<int>(slot->model()->pipeline().rows());
+    for (int t = 0; t < window + 240; ++t) {
+        for (std::size_t l = 0; l < fleet.batched.size(); ++l)
+            if (t % every_s[l] == 0) fleet.observe(l, t);
+        if (t >= 5 && (t % 7 == 0 || t + 1 >= window)) fleet.predict_and_compare(order);
+    }
+    fleet.compare_stats();
+    const Forecast served = fleet.batched[0]->predict();
+    CHECK(served.aggregated);
+    CHECK_FALSE(served.fallback);
+    const Forecast slow = fleet.batched[10]->predict();
+    CHECK(slow.aggregated);
+    CHECK(slow.fallback_reason == FallbackReason::not_applicable);
+    CHECK(fleet.batched[13]->predict().horizon_s == 900.0);
+    CHECK_FALSE(fleet.batched[15]->predict().aggregated);
+    CHECK(fleet.batched[0]->stats().aggregation.updates > 0);
 }
 
 TEST_CASE("predict_links batches per model: mixed generations during a reload", "[predict][links]") {
