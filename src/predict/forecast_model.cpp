@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>
+#include <mutex>
+#include <unordered_map>
 
 #include "pba/error.hpp"
 
@@ -18,7 +20,21 @@ constexpr std::int64_t kMaxHorizonSteps = 1'000'000;
 
 std::shared_ptr<const ForecastModel> ForecastModel::create(std::shared_ptr<const Model> model) {
     if (!model) throw Error(Errc::invalid_argument, "no model given (null)");
-    return std::shared_ptr<const ForecastModel>(new ForecastModel(std::move(model)));
+    // The ForecastModels alive, by their Model: expired entries are swept when the table has
+    // doubled since the last sweep, so creating many stays linear.
+    static std::mutex mutex;
+    static std::unordered_map<const Model*, std::weak_ptr<const ForecastModel>> made;
+    static std::size_t sweep_at = 16;
+    std::lock_guard lock(mutex);
+    if (const auto it = made.find(model.get()); it != made.end())
+        if (auto existing = it->second.lock()) return existing;
+    std::shared_ptr<const ForecastModel> created(new ForecastModel(std::move(model)));
+    made[&created->model()] = created;
+    if (made.size() >= sweep_at) {
+        std::erase_if(made, [](const auto& entry) { return entry.second.expired(); });
+        sweep_at = 2 * made.size() + 16;
+    }
+    return created;
 }
 
 ForecastModel::ForecastModel(std::shared_ptr<const Model> model)

@@ -49,6 +49,23 @@ TEST_CASE("a predictor's state_bytes is what it holds on the heap and inline", "
     }
 }
 
+TEST_CASE("predictors made from one Model share its forecast buffers", "[predict][memory]") {
+    // As pba_predictor_create makes them: a slot of its own per link, on the same Model.
+    const auto model = pba::default_model("internet");
+    auto first = std::make_unique<Predictor>(model);
+    pba::test::AllocationCounter counter;
+    auto second = std::make_unique<Predictor>(model);
+    run(*second, 200);
+    const auto live = counter.live_bytes();
+    INFO("allocator: " << live << " bytes live; state_bytes: " << second->stats().state_bytes);
+    if (pba::test::AllocationCounter::counts_bytes())
+        // Its own state and slot, not another ForecastModel: that one's pipeline would show
+        // here (~1.9 KB); its ~94 KB of network workspace (std::aligned_alloc) would not.
+        CHECK(static_cast<std::uint64_t>(live) <= second->stats().state_bytes + 1024);
+    CHECK(first->slot().model() == second->slot().model());
+    CHECK(ForecastModel::create(model) == ForecastModel::create(model));
+}
+
 TEST_CASE("a hybrid's state_bytes is what it holds, both members and its mode detector included", "[predict][memory]") {
     const auto internet = std::make_shared<ModelSlot>(pba::default_model("internet"));
     const auto datacenter = std::make_shared<ModelSlot>(pba::default_model("datacenter"));

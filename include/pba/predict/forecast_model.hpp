@@ -22,7 +22,10 @@ public:
     // does not describe a usable predictor model (see FeaturePipeline), when forecast.target is
     // neither value_at nor mean_over, forecast.horizon_steps is outside 1..1e6,
     // forecast.horizon_s or input.sample_interval_s is negative, or model.version is longer
-    // than kMaxModelVersionLength bytes.
+    // than kMaxModelVersionLength bytes. While one made for the same Model object is alive,
+    // returns that one: predictors made from one Model (one slot each, as pba_predictor_create
+    // makes them) share its forecast buffers (~90 KB for `internet`) and batch together in
+    // predict_links. Safe from any thread.
     static std::shared_ptr<const ForecastModel> create(std::shared_ptr<const Model> model);
 
     const Model& model() const noexcept { return *model_; }
