@@ -1,12 +1,24 @@
-// Many links at once (issue 14, item 2): at 10,000 `internet` links, predict_links (C++) and
-// pba_predict_links (C ABI) against one batched forward pass over as many windows, and a loop
-// of single predict() calls; per link (items_per_second) side by side in one run.
+// A node forecasting N `internet` links (issue 14): per link, N Predictor::predict() calls,
+// one predict_links call, one pba_predict_links call (the C ABI, as Go's Links.Predict makes
+// it), and the bare network forward over the same number of windows as one batched call, in
+// predict_links' batches of kLinksBatch, and one window at a time. All six are timed in turn
+// inside every iteration, so that on a shared machine they see the same load; every link
+// observes a new sample before each predict path. links/<N>: N = 1,000 / 10,000
+// (benchmarks/README.md, "Fleet").
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <memory>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "alloc_count.hpp"
 #include "pba.h"
 #include "pba/model/defaults.hpp"
 #include "pba/predict/links.hpp"
@@ -15,99 +27,159 @@
 namespace {
 
 using namespace pba::predict;
+using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kLinks = 10000;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-Sample sample(std::size_t link, int t) {
-    Sample s;
-    s.timestamp_unix_s = 1764158100 + t;
-    s.bandwidth_mbps = 20.0 + static_cast<double>(link % 97) + 5.0 * std::sin(0.1 * t + static_cast<double>(link));
-    return s;
+double bandwidth(std::size_t link, int t) {
+    return 20.0 + static_cast<double>(link % 97) + 5.0 * std::sin(0.1 * t + static_cast<double>(link)) +
+           static_cast<double>((t * 37 + static_cast<int>(link)) % 11);
 }
 
-// kLinks predictors on one shared `internet` slot, each with a full window.
+// N C++ predictors on one shared `internet` slot and N C ones on the same model.
 struct Fleet {
     std::shared_ptr<ModelSlot> slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
     std::vector<std::unique_ptr<Predictor>> links;
     std::vector<Predictor*> pointers;
+    std::vector<pba_predictor*> c_links;
+    std::vector<pba_sample> c_samples;
     int t = 0;
-    Fleet() {
-        const int window = static_cast<int>(slot->model()->pipeline().rows());
-        for (std::size_t l = 0; l < kLinks; ++l) links.push_back(std::make_unique<Predictor>(slot));
+
+    explicit Fleet(std::size_t n) : c_links(n, nullptr), c_samples(n, pba_sample_at(0.0)) {
+        for (std::size_t l = 0; l < n; ++l) links.push_back(std::make_unique<Predictor>(slot));
         for (auto& p : links) pointers.push_back(p.get());
-        for (; t < window; ++t) step();
+        pba_model* model = nullptr;
+        if (pba_model_load_default("internet", &model) != PBA_OK) throw std::runtime_error(pba_last_error());
+        pba_predictor_config config = pba_predictor_config_default();
+        config.model = model;
+        for (auto& p : c_links)
+            if (pba_predictor_create(&config, &p) != PBA_OK) throw std::runtime_error(pba_last_error());
+        pba_model_free(model);
+        const int window = static_cast<int>(slot->model()->pipeline().rows());
+        while (t < window) observe();
     }
-    void step() {
-        for (std::size_t l = 0; l < kLinks; ++l) links[l]->observe(sample(l, t));
+    ~Fleet() {
+        for (pba_predictor* p : c_links) pba_predictor_free(p);
+    }
+    Fleet(const Fleet&) = delete;
+    Fleet& operator=(const Fleet&) = delete;
+
+    // The next second's sample on every link, C++ and C.
+    void observe() {
+        for (std::size_t l = 0; l < links.size(); ++l) {
+            Sample s;
+            s.timestamp_unix_s = 1764158100.0 + t;
+            s.bandwidth_mbps = bandwidth(l, t);
+            links[l]->observe(s);
+            c_samples[l].timestamp_unix_s = s.timestamp_unix_s;
+            c_samples[l].bandwidth_mbps = s.bandwidth_mbps;
+        }
+        pba_observe_links(c_links.data(), c_samples.data(), c_links.size(), nullptr);
+        ++t;
     }
 };
 
-void links_predict_links(benchmark::State& state) {
-    Fleet fleet;
-    std::vector<LinkForecast> out(kLinks);
-    for (auto _ : state) {
-        predict_links(fleet.pointers, out);
-        benchmark::DoNotOptimize(out.data());
-    }
-    if (out[0].error || out[0].forecast.fallback) state.SkipWithError("link 0 was not answered by the model");
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kLinks));
+std::vector<float> random_windows(std::size_t floats) {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> v(floats);
+    for (auto& x : v) x = u(rng);
+    return v;
 }
 
-void links_single_predict(benchmark::State& state) {
-    Fleet fleet;
-    for (auto _ : state)
+void links(benchmark::State& state, std::size_t n) {
+    Fleet fleet(n);
+    const auto& model = fleet.slot->model()->model();
+    const std::size_t in = model.input_size(), out = model.output_size();
+    const auto windows = random_windows(n * in);
+    std::vector<float> outputs(n * out);
+    auto batch_ws = model.make_workspace(n);
+    auto small_ws = model.make_workspace(kLinksBatch);
+    std::vector<LinkForecast> forecasts(n);
+    std::vector<pba_forecast> c_forecasts(n);
+    for (auto& f : c_forecasts) f.struct_size = sizeof(pba_forecast);
+
+    const auto per_link = [&] {
         for (Predictor* p : fleet.pointers) benchmark::DoNotOptimize(p->predict());
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kLinks));
-}
-
-void links_c_abi(benchmark::State& state) {
-    pba_model* model = nullptr;
-    if (pba_model_load_default("internet", &model) != PBA_OK) return state.SkipWithError(pba_last_error());
-    pba_predictor_config config = pba_predictor_config_default();
-    config.model = model;
-    std::vector<pba_predictor*> links(kLinks);
-    for (auto& p : links)
-        if (pba_predictor_create(&config, &p) != PBA_OK) return state.SkipWithError(pba_last_error());
-    std::vector<pba_sample> samples(kLinks, pba_sample_at(0.0));
-    for (int t = 0; t < 180; ++t) {
-        for (std::size_t l = 0; l < kLinks; ++l) {
-            const Sample s = sample(l, t);
-            samples[l].timestamp_unix_s = s.timestamp_unix_s;
-            samples[l].bandwidth_mbps = s.bandwidth_mbps;
+    };
+    const auto links_call = [&] { predict_links(fleet.pointers, forecasts); };
+    const auto c_links_call = [&] { pba_predict_links(fleet.c_links.data(), n, c_forecasts.data(), nullptr); };
+    const auto forward_batched = [&] { model.forward(windows, outputs, batch_ws); };
+    const auto forward_small = [&] {
+        for (std::size_t w = 0; w < n; w += kLinksBatch) {
+            const std::size_t k = std::min(kLinksBatch, n - w);
+            model.forward(std::span(windows).subspan(w * in, k * in), std::span(outputs).subspan(w * out, k * out),
+                          small_ws);
         }
-        pba_observe_links(links.data(), samples.data(), kLinks, nullptr);
-    }
-    std::vector<pba_forecast> out(kLinks);
-    for (auto& f : out) f.struct_size = sizeof(pba_forecast);
-    for (auto _ : state)
-        if (pba_predict_links(links.data(), kLinks, out.data(), nullptr) != PBA_OK)
-            return state.SkipWithError(pba_last_error());
-    if (out[0].fallback) state.SkipWithError("link 0 was not answered by the model");
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kLinks));
-    for (auto* p : links) pba_predictor_free(p);
-    pba_model_free(model);
-}
+    };
+    const auto forward_single = [&] {
+        for (std::size_t w = 0; w < n; ++w)
+            model.forward(std::span(windows).subspan(w * in, in), std::span(outputs).subspan(w * out, out), small_ws);
+    };
+    // Warms every path (the links calls make this thread's batch buffers), then counts what a
+    // warmed predict path allocates.
+    per_link();
+    links_call();
+    c_links_call();
+    forward_batched();
+    fleet.observe();
+    const std::size_t before = pba::bench::allocation_count();
+    per_link();
+    links_call();
+    c_links_call();
+    const std::size_t predict_allocations = pba::bench::allocation_count() - before;
 
-// The floor: the same number of windows through one forward pass (encoding not included).
-void links_forward_only(benchmark::State& state) {
-    const auto model = pba::default_model("internet");
-    const auto batch = static_cast<std::size_t>(state.range(0));
-    auto ws = model->make_workspace(batch);
-    std::vector<float> input(batch * model->input_size(), 0.01f), output(batch * model->output_size());
+    double s[6] = {};
     for (auto _ : state) {
-        for (std::size_t done = 0; done < kLinks; done += batch)
-            model->forward(std::span(input.data(), batch * model->input_size()),
-                           std::span(output.data(), batch * model->output_size()), ws);
-        benchmark::DoNotOptimize(output.data());
+        fleet.observe();
+        auto t0 = Clock::now();
+        per_link();
+        s[0] += seconds_since(t0);
+        fleet.observe();
+        t0 = Clock::now();
+        links_call();
+        s[1] += seconds_since(t0);
+        fleet.observe();
+        t0 = Clock::now();
+        c_links_call();
+        s[2] += seconds_since(t0);
+        t0 = Clock::now();
+        forward_batched();
+        s[3] += seconds_since(t0);
+        t0 = Clock::now();
+        forward_small();
+        s[4] += seconds_since(t0);
+        t0 = Clock::now();
+        forward_single();
+        s[5] += seconds_since(t0);
+        benchmark::DoNotOptimize(outputs.data());
+        benchmark::ClobberMemory();
     }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kLinks));
+    if (forecasts[0].error || forecasts[0].forecast.fallback || c_forecasts[0].fallback)
+        return state.SkipWithError("link 0 was not answered by the model");
+    const double calls = static_cast<double>(state.iterations()) * static_cast<double>(n);
+    state.counters["predict_us_per_link"] = s[0] * 1e6 / calls;
+    state.counters["predict_links_us_per_link"] = s[1] * 1e6 / calls;
+    state.counters["c_predict_links_us_per_link"] = s[2] * 1e6 / calls;
+    state.counters["forward_batched_us_per_window"] = s[3] * 1e6 / calls;
+    state.counters["forward_by_3_us_per_window"] = s[4] * 1e6 / calls;
+    state.counters["forward_single_us_per_window"] = s[5] * 1e6 / calls;
+    state.counters["bytes_per_link"] = static_cast<double>(fleet.links[0]->stats().state_bytes);
+    state.counters["predict_allocs_per_link"] = static_cast<double>(predict_allocations) / (3.0 * static_cast<double>(n));
 }
 
 }  // namespace
 
-BENCHMARK(links_predict_links)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(links_c_abi)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(links_single_predict)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(links_forward_only)->Arg(10000)->Arg(64)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    for (const std::size_t n : {1'000, 10'000})
+        benchmark::RegisterBenchmark(("links/" + std::to_string(n)).c_str(),
+                                     [n](benchmark::State& state) { links(state, n); })
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(n == 1'000 ? 20 : 3)
+            ->UseRealTime();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
