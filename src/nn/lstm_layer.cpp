@@ -194,7 +194,8 @@ void LstmLayer::forward_eigen(const float* in, Eigen::Index batch, Eigen::Index 
             g_t.noalias() += h_prev * weight_hh.transpose();
         }
         float* h_t = h_at(t);
-        for (Eigen::Index n = 0; n < batch; ++n) lstm_cell(g_t.row(n).data(), c + n * hidden, h_t + n * h_stride, hidden);
+        for (Eigen::Index n = 0; n < batch; ++n)
+            lstm_cell(g_t.row(n).data(), c + n * hidden, h_t + n * h_stride, hidden);
     }
     if (!return_sequences_)
         Eigen::Map<RowMatrix>(out, batch, hidden) = Eigen::Map<const RowMatrix>(h_last, batch, hidden);

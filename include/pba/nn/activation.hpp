@@ -75,7 +75,8 @@ template <class T>
 
 // Applies `f` in place over n floats, a SIMD batch at a time, scalar for the tail.
 template <class Arch = xsimd::default_arch, class BatchFn, class ScalarFn>
-[[gnu::always_inline]] inline void transform_inplace(float* x, std::size_t n, BatchFn batch_fn, ScalarFn scalar_fn) noexcept {
+[[gnu::always_inline]] inline void transform_inplace(float* x, std::size_t n, BatchFn batch_fn,
+                                                     ScalarFn scalar_fn) noexcept {
     using B = xsimd::batch<float, Arch>;
     std::size_t i = 0;
     for (; i + B::size <= n; i += B::size) batch_fn(B::load_unaligned(x + i)).store_unaligned(x + i);

@@ -45,7 +45,8 @@ public:
 
     // in: [batch * T, input] rows ordered window-major; out: [batch * T, H] when returning
     // sequences, else [batch, H]; scratch: scratch_floats(batch, T) floats. Allocates nothing.
-    void forward(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out, float* scratch) const noexcept;
+    void forward(const float* in, Eigen::Index batch, Eigen::Index timesteps, float* out,
+                 float* scratch) const noexcept;
 
     std::size_t flops_per_window(Eigen::Index timesteps) const noexcept;
 
