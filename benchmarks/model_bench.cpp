@@ -17,6 +17,7 @@
 #include "architectures.hpp"
 #include "pba/model/model.hpp"
 #include "pba/nn/kernels.hpp"
+#include "pba/nn/network.hpp"
 #include "random_inputs.hpp"
 
 namespace {
