@@ -14,23 +14,16 @@
 #include "alloc_count.hpp"
 #include "pba/model/defaults.hpp"
 #include "pba/model/model.hpp"
+#include "random_inputs.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<float> random_windows(std::size_t floats) {
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    std::vector<float> v(floats);
-    for (auto& x : v) x = u(rng);
-    return v;
-}
-
 void links(benchmark::State& state, std::size_t n) {
     const auto model = pba::default_model("internet");
     const std::size_t in = model->input_size(), out = model->output_size();
-    const auto input = random_windows(n * in);
+    const auto input = pba::bench::random_inputs(n * in);
     std::vector<float> batched(n * out), single(n * out);
     auto batch_ws = model->make_workspace(n);
     auto single_ws = model->make_workspace(1);

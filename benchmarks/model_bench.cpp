@@ -17,22 +17,16 @@
 #include "architectures.hpp"
 #include "pba/model/model.hpp"
 #include "pba/nn/kernels.hpp"
+#include "pba/nn/network.hpp"
+#include "random_inputs.hpp"
 
 namespace {
 
 using pba::nn::kernels::Isa;
 
-std::vector<float> random_inputs(std::size_t n) {
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto& x : v) x = u(rng);
-    return v;
-}
-
 void run_model(benchmark::State& state, const pba::Model& model, std::size_t batch) {
     auto ws = model.make_workspace(batch);
-    const auto input = random_inputs(batch * model.input_size());
+    const auto input = pba::bench::random_inputs(batch * model.input_size());
     std::vector<float> output(batch * model.output_size());
     model.forward(input, output, ws);  // warm caches and pages
     pba::bench::CallTimes times(state);

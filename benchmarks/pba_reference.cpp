@@ -1,6 +1,7 @@
 #include "pba_reference.hpp"
 
 #include "pba/model/model.hpp"
+#include "pba/nn/network.hpp"
 
 namespace pba::bench {
 

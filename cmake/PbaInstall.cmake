@@ -1,12 +1,13 @@
 # Install rules: headers, libpba.a (C++ target pba::pba, which also carries the C
-# interface), libpba.so (pba::shared, the C interface), the CMake package, pba.pc, and the Go
-# package's sources (a Go module `replace`s onto them, so Go code and library match).
+# interface; pba::nn adds Eigen and xsimd for the layer headers), libpba.so (pba::shared, the
+# C interface), the CMake package, pba.pc, and the Go package's sources (a Go module
+# `replace`s onto them, so Go code and library match).
 include(CMakePackageConfigHelpers)
 
 set(PBA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/pba)
 set(PBA_PKGCONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-install(TARGETS pba pba_shared
+install(TARGETS pba pba_nn pba_shared
   EXPORT pbaTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development

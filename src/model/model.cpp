@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
+#include "pba/nn/network.hpp"
 
 namespace pba {
 namespace {
@@ -94,8 +95,12 @@ std::size_t count_parameters(const ModelDescription& d) {
 Model::Model(ModelDescription d, const LoadOptions& options)
     : metadata_(d.metadata),
       layer_specs_(d.layers),
-      network_(static_cast<Eigen::Index>(d.input_shape().timesteps),
-               static_cast<Eigen::Index>(d.input_shape().channels), build_layers(d)),
+      network_(std::make_unique<nn::Network>(static_cast<Eigen::Index>(d.input_shape().timesteps),
+                                             static_cast<Eigen::Index>(d.input_shape().channels), build_layers(d))),
+      window_length_(static_cast<std::size_t>(network_->timesteps())),
+      feature_count_(static_cast<std::size_t>(network_->features())),
+      input_size_(network_->input_size()),
+      output_size_(network_->output_size()),
       checksum_(d.checksum),
       parameter_count_(count_parameters(d)),
       has_self_test_(d.self_test.has_value()) {
@@ -103,10 +108,10 @@ Model::Model(ModelDescription d, const LoadOptions& options)
         const auto& st = *d.self_test;
         const auto& input = d.tensors[st.input_tensor].values;
         const auto& expected = d.tensors[st.output_tensor].values;
-        std::vector<float> actual(network_.output_size());
+        std::vector<float> actual(output_size_);
         nn::Workspace ws;
-        network_.reserve(ws, 1);
-        network_.forward(input.data(), 1, actual.data(), ws);
+        network_->reserve(ws, 1);
+        network_->forward(input.data(), 1, actual.data(), ws);
         for (std::size_t i = 0; i < actual.size(); ++i) {
             const double error = std::abs(double(actual[i]) - double(expected[i]));
             const double allowed = double(st.abs_tolerance) + double(st.rel_tolerance) * std::abs(double(expected[i]));
@@ -117,8 +122,10 @@ Model::Model(ModelDescription d, const LoadOptions& options)
         }
         self_test_verified_ = true;
     }
-    if (options.recurrent_weights != nn::WeightStorage::fp32) network_.set_recurrent_storage(options.recurrent_weights);
+    if (options.recurrent_weights != nn::WeightStorage::fp32) network_->set_recurrent_storage(options.recurrent_weights);
 }
+
+Model::~Model() = default;
 
 std::shared_ptr<const Model> Model::from_description(ModelDescription description, const LoadOptions& options) {
     format::validate(description);
@@ -140,7 +147,7 @@ std::shared_ptr<const Model> Model::from_file(const std::filesystem::path& path,
 
 nn::Workspace Model::make_workspace(std::size_t max_batch) const {
     nn::Workspace ws;
-    network_.reserve(ws, std::max<std::size_t>(max_batch, 1));
+    network_->reserve(ws, std::max<std::size_t>(max_batch, 1));
     return ws;
 }
 
@@ -153,14 +160,14 @@ void Model::forward(std::span<const float> input, std::span<float> output, nn::W
     if (output.size() != batch * output_size())
         throw Error(Errc::shape_mismatch, fmt::format("output of {} floats, expected {} ({} windows x {})",
                                                       output.size(), batch * output_size(), batch, output_size()));
-    if (!network_.fits(workspace, batch))
+    if (!network_->fits(workspace, batch))
         throw Error(Errc::shape_mismatch,
                     fmt::format("workspace holds {} windows of a smaller model; {} needed", workspace.max_batch(), batch));
     for (std::size_t i = 0; i < input.size(); ++i)
         if (!std::isfinite(input[i]))
             throw Error(Errc::non_finite, fmt::format("input value {} (window {}, position {}) is not finite", input[i],
                                                       i / in, i % in));
-    network_.forward(input.data(), batch, output.data(), workspace);
+    network_->forward(input.data(), batch, output.data(), workspace);
     for (std::size_t i = 0; i < output.size(); ++i)
         if (!std::isfinite(output[i]))
             throw Error(Errc::non_finite, fmt::format("output {} of window {} is not finite", i % output_size(),

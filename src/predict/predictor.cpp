@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "pba/error.hpp"
+#include "pba/nn/network.hpp"
 #include "predict/actual.hpp"
 
 namespace pba::predict {

@@ -262,6 +262,17 @@ def test_bandwidths_near_dbl_max(tmp):
     check(not re.search(r"\b(nan|inf)\b", r.stdout, re.I), "no NaN or Inf in the mean_over summary near DBL_MAX")
 
 
+def check_refused(tmp, model, cases, name_file):
+    """Each {name: (trace text, needle)} is refused: exit 1 and one stderr line with the needle
+    (and the trace's path when name_file)."""
+    for name, (text, needle) in cases.items():
+        path = write(os.path.join(tmp, "bad.csv"), text)
+        r = run("--trace", path, "--model", model)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0] and (path in lines[0] or not name_file),
+              f"refused {name}: exit 1, one line naming the defect{' and file' if name_file else ''} ({lines})")
+
+
 def test_refusals(tmp):
     model = constant_model(os.path.join(tmp, "constant.pba"), 10, 2)
     cases = {
@@ -271,12 +282,7 @@ def test_refusals(tmp):
         "no bandwidth": ("t_s,rtt_ms\n0,1\n", "line 1: no 'throughput_mbps' column"),
         "no rows": ("t_s,throughput_mbps\n", "no data rows after the header on line 1"),
     }
-    for name, (text, needle) in cases.items():
-        path = write(os.path.join(tmp, "bad.csv"), text)
-        r = run("--trace", path, "--model", model)
-        lines = r.stderr.strip().splitlines()
-        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0] and path in lines[0],
-              f"refused {name}: exit 1, one line naming file and defect ({lines})")
+    check_refused(tmp, model, cases, name_file=True)
     r = run("--trace", os.path.join(tmp, "missing.csv"), "--model", model)
     check(r.returncode == 1 and "cannot open trace" in r.stderr, "a missing trace: exit 1, named")
     r = run("--trace", write(os.path.join(tmp, "ok.csv"), "t_s,throughput_mbps\n0,1\n"),
@@ -332,12 +338,7 @@ def test_collector_csv(tmp):
         "a date only": ("time,bandwidth_mbps\n2026-12-05,1\n", "'2026-12-05' is not a number nor an ISO 8601 time"),
         "no time": ("when,bandwidth_mbps\n0,1\n", "no 't_s' column (t_s, timestamp, time, ts"),
     }
-    for name, (text, needle) in cases.items():
-        path = write(os.path.join(tmp, "bad.csv"), text)
-        r = run("--trace", path, "--model", model)
-        lines = r.stderr.strip().splitlines()
-        check(r.returncode == 1 and len(lines) == 1 and needle in lines[0],
-              f"refused {name}: exit 1, one line naming the defect ({lines})")
+    check_refused(tmp, model, cases, name_file=False)
 
 
 def test_plot(tmp):

@@ -8,6 +8,7 @@
 #include "pba/error.hpp"
 #include "pba/model/model.hpp"
 #include "pba/nn/kernels.hpp"
+#include "pba/nn/network.hpp"
 #include "pba/nn/packed_weights.hpp"
 #include "support/csv.hpp"
 #include "support/model_builder.hpp"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the release build into a staging prefix and builds and runs pba's consumers against
 # that installed tree only: the C99 example (shared and static), the C++ example through
-# find_package(pba), and the Go package (go test -race, a short fuzz run, benchmarks, and a module
+# find_package(pba) without Eigen or xsimd, a pba::nn consumer, and the Go package (go test -race, a short fuzz run, benchmarks, and a module
 # that requires it through a replace onto the installed sources).
 set -euo pipefail
 
@@ -61,11 +61,46 @@ if readelf -d build/example-c-fully-static | grep -q NEEDED; then
 fi
 build/example-c-fully-static >/dev/null
 
-echo "--- examples/cpp (find_package(pba) against the installed tree)"
-cmake -S examples/cpp -B build/example-cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
-cmake --build build/example-cpp -j "$jobs" 2>&1 | tee build/example-cpp/build.log
+echo "--- examples/cpp (find_package(pba) against the installed tree, Eigen and xsimd out of reach)"
+# The example uses the high-level headers only: neither the package nor those headers may need
+# Eigen or xsimd, so CMake is forbidden to find them and the compile line must not name them.
+rm -rf build/example-cpp
+cmake -S examples/cpp -B build/example-cpp -G Ninja --no-warn-unused-cli -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON -DCMAKE_DISABLE_FIND_PACKAGE_xsimd=ON -DCMAKE_DISABLE_FIND_PACKAGE_xtl=ON >/dev/null
+cmake --build build/example-cpp -j "$jobs" -v 2>&1 | tee build/example-cpp/build.log
 if grep -q "warning:" build/example-cpp/build.log; then echo "examples/cpp built with warnings" >&2; exit 1; fi
+if grep -Eq "eigen3|xsimd" build/example-cpp/build.log; then echo "examples/cpp was compiled with Eigen or xsimd" >&2; exit 1; fi
 build/example-cpp/pba_example_cpp
+
+echo "--- a consumer of the layer headers: find_package(pba COMPONENTS nn), pba::nn"
+nn_consumer=$root/build/nn-consumer
+rm -rf "$nn_consumer" && mkdir -p "$nn_consumer"
+cat >"$nn_consumer/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.22)
+project(nn_consumer LANGUAGES CXX)
+find_package(pba 0.1 REQUIRED COMPONENTS nn)
+add_executable(nn_consumer main.cpp)
+target_link_libraries(nn_consumer PRIVATE pba::nn)
+EOF
+cat >"$nn_consumer/main.cpp" <<'EOF'
+#include <cstdio>
+#include <pba/model.hpp>
+#include <pba/nn/network.hpp>
+
+int main() {
+    const auto model = pba::default_model("internet");
+    const pba::nn::Network& net = model->network();
+    const auto* lstm = std::get_if<pba::nn::LstmLayer>(&net.layers().front());
+    if (!lstm || lstm->hidden_size() != 32 || net.output_size() != 1) return 1;
+    std::printf("internet through pba::nn: %zu layers, LSTM %ld, %zu FLOPs per window\n", net.layers().size(),
+                static_cast<long>(lstm->hidden_size()), net.flops_per_window());
+    return 0;
+}
+EOF
+cmake -S "$nn_consumer" -B "$nn_consumer/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$stage" >/dev/null
+cmake --build "$nn_consumer/build" -j "$jobs" 2>&1 | tee "$nn_consumer/build.log"
+if grep -q "warning:" "$nn_consumer/build.log"; then echo "the pba::nn consumer built with warnings" >&2; exit 1; fi
+"$nn_consumer/build/nn_consumer"
 
 echo "--- capi/go: the Go package (go vet, go test -race, fuzz, benchmarks)"
 # Nothing is downloaded: the module needs no third-party modules.

@@ -16,6 +16,7 @@
 #include "pba/model/defaults.hpp"
 #include "pba/model/model.hpp"
 #include "pba/nn/kernels.hpp"
+#include "pba/nn/network.hpp"
 
 // Heap allocations of the whole process, so `pba bench` can show that forecasts make none.
 namespace {

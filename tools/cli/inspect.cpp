@@ -8,6 +8,7 @@
 #include "pba/format/model_file.hpp"
 #include "pba/model/defaults.hpp"
 #include "pba/model/model.hpp"
+#include "pba/nn/network.hpp"
 
 namespace pba::cli {
 namespace {

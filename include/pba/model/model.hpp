@@ -8,9 +8,13 @@
 #include <string>
 
 #include "pba/format/model_file.hpp"
-#include "pba/nn/network.hpp"
+#include "pba/nn/weight_storage.hpp"
+#include "pba/nn/workspace.hpp"
 
 namespace pba {
+namespace nn {
+class Network;  // pba/nn/network.hpp, for callers that run or inspect the layers themselves
+}
 
 struct LoadOptions {
     bool verify_self_test = true;  // run the file's test vector, if it has one, before accepting it
@@ -22,8 +26,12 @@ struct LoadOptions {
 
 // A loaded network with its metadata: immutable after load, so one instance is shared by
 // any number of threads (each with its own nn::Workspace). Hot reload swaps the pointer.
+// The network lives behind a pointer, so this header needs neither Eigen nor xsimd: the layers
+// are compiled into the library, and a forward pass costs one indirection more.
 class Model {
 public:
+    ~Model();
+
     static std::shared_ptr<const Model> from_bytes(std::span<const std::byte> bytes, const LoadOptions& options = {});
     static std::shared_ptr<const Model> from_file(const std::filesystem::path& path, const LoadOptions& options = {});
     // Builds from an already validated description (e.g. one made in code).
@@ -31,7 +39,7 @@ public:
                                                          const LoadOptions& options = {});
 
     const format::Metadata& metadata() const noexcept { return metadata_; }
-    const nn::Network& network() const noexcept { return network_; }
+    const nn::Network& network() const noexcept { return *network_; }
     const std::vector<format::LayerSpec>& layer_specs() const noexcept { return layer_specs_; }
 
     std::string name() const { return metadata_.string_or("model.name", "unnamed"); }
@@ -41,10 +49,10 @@ public:
     bool has_self_test() const noexcept { return has_self_test_; }
     std::size_t parameter_count() const noexcept { return parameter_count_; }
 
-    std::size_t window_length() const noexcept { return static_cast<std::size_t>(network_.timesteps()); }  // 0: no time axis
-    std::size_t feature_count() const noexcept { return static_cast<std::size_t>(network_.features()); }
-    std::size_t input_size() const noexcept { return network_.input_size(); }
-    std::size_t output_size() const noexcept { return network_.output_size(); }
+    std::size_t window_length() const noexcept { return window_length_; }  // 0: no time axis
+    std::size_t feature_count() const noexcept { return feature_count_; }
+    std::size_t input_size() const noexcept { return input_size_; }
+    std::size_t output_size() const noexcept { return output_size_; }
 
     nn::Workspace make_workspace(std::size_t max_batch = 1) const;
 
@@ -58,7 +66,11 @@ private:
 
     format::Metadata metadata_;
     std::vector<format::LayerSpec> layer_specs_;
-    nn::Network network_;
+    std::unique_ptr<nn::Network> network_;
+    std::size_t window_length_ = 0;
+    std::size_t feature_count_ = 0;
+    std::size_t input_size_ = 0;
+    std::size_t output_size_ = 0;
     std::uint32_t checksum_ = 0;
     std::size_t parameter_count_ = 0;
     bool has_self_test_ = false;

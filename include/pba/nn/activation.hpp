@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <xsimd/xsimd.hpp>
 
@@ -8,13 +9,17 @@ namespace pba::nn {
 
 enum class Activation { linear, relu, tanh, sigmoid };
 
+// Every function below is forced inline: the library's kernels and layers then carry their own
+// copy, compiled with the library's flags, instead of calling an out-of-line instance that a
+// program compiling the same function with other flags could supply at link time.
+
 namespace detail {
 
 // tanh as a 13/6 rational approximation on [-7.9053, 7.9053] (the same polynomial Eigen uses
 // for float), evaluated with FMAs; tested against std::tanh in tests/nn/activation_test.cpp.
 // Below |x| = 0.0004 tanh(x) == x to float precision.
 template <class T>
-inline T tanh_rational(T x_in) noexcept {
+[[gnu::always_inline]] inline T tanh_rational(T x_in) noexcept {
     const T x = xsimd::max(xsimd::min(x_in, T(7.90531110763549805f)), T(-7.90531110763549805f));
     const T x2 = x * x;
     T p = T(-2.76076847742355e-16f);
@@ -32,7 +37,7 @@ inline T tanh_rational(T x_in) noexcept {
     return xsimd::select(xsimd::abs(x_in) < T(0.0004f), x_in, p / q);
 }
 
-inline float tanh_scalar(float x) noexcept {
+[[gnu::always_inline]] inline float tanh_scalar(float x) noexcept {
     const float c = std::clamp(x, -7.90531110763549805f, 7.90531110763549805f);
     const float x2 = c * c;
     float p = -2.76076847742355e-16f;
@@ -56,21 +61,22 @@ inline float tanh_scalar(float x) noexcept {
 // tanh's approximation stops ~1.2e-7 short of -1, so far left of 0 (below -17, where the true
 // sigmoid is < 4.2e-8) the result is 0 instead of that residue.
 template <class T>
-inline T fast_sigmoid(T x) noexcept {
+[[gnu::always_inline]] inline T fast_sigmoid(T x) noexcept {
     return xsimd::select(x < T(-17.0f), T(0.0f), xsimd::fma(detail::tanh_rational(x * T(0.5f)), T(0.5f), T(0.5f)));
 }
 template <class T>
-inline T fast_tanh(T x) noexcept {
+[[gnu::always_inline]] inline T fast_tanh(T x) noexcept {
     return detail::tanh_rational(x);
 }
-inline float fast_sigmoid(float x) noexcept {
+[[gnu::always_inline]] inline float fast_sigmoid(float x) noexcept {
     return x < -17.0f ? 0.0f : std::fma(detail::tanh_scalar(0.5f * x), 0.5f, 0.5f);
 }
-inline float fast_tanh(float x) noexcept { return detail::tanh_scalar(x); }
+[[gnu::always_inline]] inline float fast_tanh(float x) noexcept { return detail::tanh_scalar(x); }
 
 // Applies `f` in place over n floats, a SIMD batch at a time, scalar for the tail.
 template <class Arch = xsimd::default_arch, class BatchFn, class ScalarFn>
-inline void transform_inplace(float* x, std::size_t n, BatchFn batch_fn, ScalarFn scalar_fn) noexcept {
+[[gnu::always_inline]] inline void transform_inplace(float* x, std::size_t n, BatchFn batch_fn,
+                                                     ScalarFn scalar_fn) noexcept {
     using B = xsimd::batch<float, Arch>;
     std::size_t i = 0;
     for (; i + B::size <= n; i += B::size) batch_fn(B::load_unaligned(x + i)).store_unaligned(x + i);
@@ -78,7 +84,7 @@ inline void transform_inplace(float* x, std::size_t n, BatchFn batch_fn, ScalarF
 }
 
 template <class Arch = xsimd::default_arch>
-inline void apply_activation(Activation activation, float* x, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void apply_activation(Activation activation, float* x, std::size_t n) noexcept {
     using B = xsimd::batch<float, Arch>;
     switch (activation) {
         case Activation::linear: return;

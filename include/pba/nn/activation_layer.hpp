@@ -5,6 +5,8 @@
 
 namespace pba::nn {
 
+// An activation applied element-wise in place; compiled in the library
+// (src/nn/activation_layer.cpp).
 class ActivationLayer {
 public:
     ActivationLayer(Eigen::Index channels, Activation activation) : channels_(channels), activation_(activation) {}
@@ -12,9 +14,7 @@ public:
     Eigen::Index channels() const noexcept { return channels_; }
     Activation activation() const noexcept { return activation_; }
 
-    void forward_inplace(float* data, Eigen::Index rows) const noexcept {
-        apply_activation(activation_, data, static_cast<std::size_t>(rows * channels_));
-    }
+    void forward_inplace(float* data, Eigen::Index rows) const noexcept;
 
 private:
     Eigen::Index channels_;

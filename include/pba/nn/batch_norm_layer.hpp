@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cmath>
+#include <cstddef>
 
 #include "pba/nn/matrix.hpp"
 
@@ -8,26 +8,16 @@ namespace pba::nn {
 
 // Inference BatchNorm folded at load into y = scale * x + shift per channel
 // (scale = gamma / sqrt(var + eps), shift = beta - mean * scale), computed in double.
+// Compiled in the library (src/nn/batch_norm_layer.cpp).
 class BatchNormLayer {
 public:
-    BatchNormLayer(const Vector& gamma, const Vector& beta, const Vector& mean, const Vector& var, float epsilon)
-        : scale_(gamma.size()), shift_(gamma.size()) {
-        for (Eigen::Index c = 0; c < gamma.size(); ++c) {
-            const double s = double(gamma[c]) / std::sqrt(double(var[c]) + double(epsilon));
-            scale_[c] = static_cast<float>(s);
-            shift_[c] = static_cast<float>(double(beta[c]) - double(mean[c]) * s);
-        }
-    }
+    BatchNormLayer(const Vector& gamma, const Vector& beta, const Vector& mean, const Vector& var, float epsilon);
 
     Eigen::Index channels() const noexcept { return scale_.size(); }
     const Vector& scale() const noexcept { return scale_; }
     const Vector& shift() const noexcept { return shift_; }
 
-    void forward_inplace(float* data, Eigen::Index rows) const noexcept {
-        MatrixMap x(data, rows, channels());
-        x.array().rowwise() *= scale_.transpose().array();
-        x.rowwise() += shift_.transpose();
-    }
+    void forward_inplace(float* data, Eigen::Index rows) const noexcept;
 
     std::size_t parameter_count() const noexcept { return 4 * static_cast<std::size_t>(scale_.size()); }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+
 #include "pba/nn/activation.hpp"
 #include "pba/nn/kernels.hpp"
 #include "pba/nn/matrix.hpp"
@@ -8,13 +10,11 @@
 namespace pba::nn {
 
 // y = act(W x + b), applied to every row (timestep) of its input: a GEMM with the bias and
-// activation applied in registers, on weights packed at load for the CPU's kernels.
+// activation applied in registers, on weights packed at load for the CPU's kernels. Compiled
+// in the library (src/nn/dense_layer.cpp).
 class DenseLayer {
 public:
-    DenseLayer(RowMatrix weight, Vector bias, Activation activation)
-        : weight_(std::move(weight)), bias_(std::move(bias)), activation_(activation) {
-        pack();
-    }
+    DenseLayer(RowMatrix weight, Vector bias, Activation activation);
 
     Eigen::Index input_size() const noexcept { return weight_.cols(); }
     Eigen::Index output_size() const noexcept { return weight_.rows(); }
@@ -24,33 +24,13 @@ public:
 
     // Folds a following per-channel affine map (an inference BatchNorm) into W and b.
     // Only valid for a linear activation; the caller checks.
-    void fold_scale_shift_after(const Vector& scale, const Vector& shift) {
-        weight_ = scale.asDiagonal() * weight_;
-        bias_ = scale.cwiseProduct(bias_) + shift;
-        pack();
-    }
+    void fold_scale_shift_after(const Vector& scale, const Vector& shift);
 
     // Folds a preceding per-channel affine map x -> s*x + t: W' = W diag(s), b' = b + W t.
-    void fold_scale_shift_before(const Vector& scale, const Vector& shift) {
-        bias_ = (bias_.cast<double>() + weight_.cast<double>() * shift.cast<double>()).cast<float>();
-        weight_ = weight_ * scale.asDiagonal();
-        pack();
-    }
+    void fold_scale_shift_before(const Vector& scale, const Vector& shift);
 
     // in: [rows, input_size], out: [rows, output_size], distinct buffers.
-    void forward(const float* in, Eigen::Index rows, float* out) const noexcept {
-        if (kernels_) {
-            const auto k = static_cast<std::size_t>(input_size()), n = static_cast<std::size_t>(output_size());
-            kernels_->gemm({packed_.weights.data(), packed_.bias.data(), k, packed_.panels, n, activation_, in, k,
-                            static_cast<std::size_t>(rows), out, n});
-            return;
-        }
-        ConstMatrixMap x(in, rows, input_size());
-        MatrixMap y(out, rows, output_size());
-        y.noalias() = x * weight_.transpose();
-        y.rowwise() += bias_.transpose();
-        apply_activation(activation_, out, static_cast<std::size_t>(rows * output_size()));
-    }
+    void forward(const float* in, Eigen::Index rows, float* out) const noexcept;
 
     std::size_t flops_per_row() const noexcept { return 2 * static_cast<std::size_t>(weight_.size()); }
     std::size_t parameter_count() const noexcept { return static_cast<std::size_t>(weight_.size() + bias_.size()); }
@@ -60,10 +40,7 @@ public:
     }
 
 private:
-    void pack() {
-        kernels_ = kernels::active_table();
-        packed_ = kernels_ ? pack_dense(weight_, bias_, kernels_->lanes, kernels_->group) : PackedPanels{};
-    }
+    void pack();
 
     RowMatrix weight_;  // [out, in]
     Vector bias_;       // [out]

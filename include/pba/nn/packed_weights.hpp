@@ -2,45 +2,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
-#include <vector>
 
+#include "pba/nn/aligned_vector.hpp"
 #include "pba/nn/matrix.hpp"
+#include "pba/nn/weight_storage.hpp"
 
 namespace pba::nn {
-
-// How recurrent weights are stored. fp16 and bf16 halve the bytes the batch-1 step loop
-// streams (it is bandwidth-bound); arithmetic stays fp32. fp16 keeps more precision (outputs
-// move by up to ~1.4e-5 on the reference models), but widening it costs the step loop two uops
-// on the FMA ports per vector. bf16 stores two k rows per 32-bit word (to_bf16_pairs): the even
-// row is bf16 (round to nearest even) in the low half, and the high half is chosen so that the
-// whole word, read as an fp32, is the odd row's weight to within about one bf16 ulp. The step
-// loop then widens a word vector into two rows' vectors with one shift (the odd row costs
-// nothing), at a rounding close to bf16's (tests/nn/kernel_test.cpp states the error per
-// reference model). fp32 is the default.
-enum class WeightStorage { fp32, fp16, bf16 };
-
-// 64-byte aligned storage, so a panel row never straddles a cache line more than it must.
-template <class T>
-struct CacheAlignedAllocator {
-    using value_type = T;
-    CacheAlignedAllocator() = default;
-    template <class U>
-    CacheAlignedAllocator(const CacheAlignedAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) {
-        const std::size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
-        void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-        if (!p) throw std::bad_alloc();
-        return static_cast<T*>(p);
-    }
-    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
-    template <class U>
-    bool operator==(const CacheAlignedAllocator<U>&) const noexcept { return true; }
-};
-
-template <class T>
-using AlignedVector = std::vector<T, CacheAlignedAllocator<T>>;
 
 // IEEE binary16 conversions (round to nearest even; fp16 overflow becomes infinity).
 std::uint16_t float_to_half(float value) noexcept;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pba/model/model.hpp"
+#include "pba/nn/workspace.hpp"
 #include "pba/policy/actions.hpp"
 #include "pba/policy/state.hpp"
 #include "pba/policy/state_encoder.hpp"
