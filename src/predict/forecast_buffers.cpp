@@ -1,5 +1,6 @@
 #include "pba/predict/forecast_buffers.hpp"
 
+#include "pba/nn/network.hpp"
 #include "pba/predict/forecast_model.hpp"
 
 namespace pba::predict {

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "pba/nn/network.hpp"
+#include "pba/nn/workspace.hpp"
 
 namespace pba::predict {
 

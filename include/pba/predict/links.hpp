@@ -4,7 +4,6 @@
 #include <exception>
 #include <span>
 
-#include "pba/nn/kernels.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/predictor.hpp"
 
@@ -16,11 +15,11 @@ struct LinkForecast {
     std::exception_ptr error;  // what that link's predict() threw; forecast is then left unset
 };
 
-// Windows one batched forward pass takes. Below nn::kernels::kFusedLstmBatch, because from there
-// the LSTM kernel fuses the input projection into each step, which rounds differently from the
-// precomputed projection predict() (batch 1) uses: forecasts would differ in their last bits.
-// Larger batches need the fused path to add the projection in the same order.
-inline constexpr std::size_t kLinksBatch = nn::kernels::kFusedLstmBatch - 1;
+// Windows one batched forward pass takes. Below nn::kernels::kFusedLstmBatch (links.cpp checks),
+// because from there the LSTM kernel fuses the input projection into each step, which rounds
+// differently from the precomputed projection predict() (batch 1) uses: forecasts would differ
+// in their last bits. Larger batches need the fused path to add the projection in the same order.
+inline constexpr std::size_t kLinksBatch = 3;
 
 // Forecasts many links, each exactly as links[i]->predict() would have (the same Forecast, and
 // the same counters, pending forecast and accuracy afterwards), into out[i]; out.size() must be

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "pba/model/model.hpp"
-#include "pba/nn/workspace.hpp"
 #include "pba/predict/accuracy.hpp"
 #include "pba/predict/aggregation.hpp"
 #include "pba/predict/calibrated_confidence.hpp"
