@@ -143,7 +143,12 @@ void check_forecast(const pba_forecast& f) {
     PBA_FUZZ_CHECK(f.target <= PBA_TARGET_MEAN_OVER);
     PBA_FUZZ_CHECK(f.mode >= PBA_MODE_DATACENTER && f.mode <= PBA_MODE_HYBRID);
     PBA_FUZZ_CHECK(f.fallback <= 1);
-    PBA_FUZZ_CHECK(f.fallback_reason <= PBA_FALLBACK_MODEL_ERROR);
+    PBA_FUZZ_CHECK(f.fallback_reason <= PBA_FALLBACK_NOT_APPLICABLE);
+    PBA_FUZZ_CHECK(f.aggregated <= 1);
+    PBA_FUZZ_CHECK(f.leading_member < PBA_AGGREGATION_MEMBER_COUNT);
+    PBA_FUZZ_CHECK(ratio(f.leading_weight));
+    PBA_FUZZ_CHECK(f.aggregated == 1 || f.leading_weight == 0.0);
+    PBA_FUZZ_CHECK(finite_nonnegative(f.network_bandwidth_mbps));
     PBA_FUZZ_CHECK(f.fallback == 0 || f.confidence <= 0.5);
     PBA_FUZZ_CHECK(terminated(f.model_version, sizeof f.model_version));
 }
