@@ -7,7 +7,7 @@ rule states the probability of (include/pba/predict/calibrated_confidence.hpp). 
 grouped by stated confidence into deciles [0, 0.1), ..., [0.9, 1]; for each, the mean stated
 value and the observed share of hits. Only scored forecasts (a non-empty actual_mbps) count.
 
-  tools/calibration_table.py --pba build/release/tools/cli/pba --traces /work/shared/data/traces \\
+  tools/calibration_table.py --pba build/release/tools/pba --traces ../shared/data/traces \\
       nyu_mets norway3g fcc_broadband
       replays every trace of each named set with `pba replay --confidence calibrated --out`
   tools/calibration_table.py --csv NAME=replay1.csv,replay2.csv ...

@@ -10,7 +10,7 @@ the three fixed baselines (persistence, the 10-sample mean, EWMA 0.3), of the be
 smoother chosen in hindsight on that dataset (the aggregate's smoother members), and of the
 bare network where it answered.
 
-  tools/served_accuracy_table.py --pba build/release/tools/pba --data /work/shared/data \\
+  tools/served_accuracy_table.py --pba build/release/tools/pba --data ../shared/data \\
       --interval 1 --horizon 60 --interval 60 --horizon 900 ...
   (each --interval/--horizon pair is one table row group; the horizon 0 means the model's)
 """
