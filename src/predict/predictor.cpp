@@ -175,10 +175,11 @@ bool Predictor::network_applies() const noexcept {
 // horizon, the target, or the link's interval (known only after a few samples). Rebuilding
 // forgets the weights, which happens when a link starts or its model's horizon changes.
 void Predictor::refresh_aggregator() {
+    const bool applies = network_applies();
     bool on = config_.aggregation == AggregationPolicy::on;
     if (config_.aggregation == AggregationPolicy::automatic)
         on = config_.horizon_s > 0.0 ||
-             (model_ && (!network_applies() ||
+             (model_ && (!applies ||
                          (model_->mode() == Mode::internet && model_->target() == ForecastTarget::mean_over)));
     if (!on) {
         aggregator_.reset();
@@ -188,7 +189,7 @@ void Predictor::refresh_aggregator() {
     AggregationConfig wanted;
     wanted.horizon_s = horizon_locked();
     wanted.sample_interval_s = interval_s;
-    const bool model_horizon = model_ && network_applies();
+    const bool model_horizon = model_ && applies;
     wanted.target = model_horizon ? model_->target() : ForecastTarget::mean_over;
     wanted.horizon_steps = model_horizon ? model_->horizon_steps()
                                          : static_cast<std::uint32_t>(std::max(1.0, std::round(wanted.horizon_s / interval_s)));
@@ -207,12 +208,7 @@ void Predictor::refresh_aggregator() {
 
 double Predictor::sample_interval_locked() const noexcept {
     if (config_.sample_interval_s > 0.0) return config_.sample_interval_s;
-    if (spacing_count_ > 0) {
-        std::array<double, 5> sorted = spacings_s_;
-        const std::size_t n = std::min(spacing_count_, sorted.size());
-        std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
-        return sorted[n / 2];
-    }
+    if (spacing_.known()) return spacing_.median_s();
     if (model_ && model_->sample_interval_s() > 0.0) return model_->sample_interval_s();
     return 1.0;
 }
@@ -227,7 +223,7 @@ double Predictor::max_gap_locked() const noexcept {
     if (config_.max_gap_s > 0.0) return config_.max_gap_s;
     if (config_.max_gap_s < 0.0) return never;
     if (config_.sample_interval_s > 0.0) return 10.0 * config_.sample_interval_s;
-    if (spacing_count_ > 0 || (model_ && model_->sample_interval_s() > 0.0)) return 10.0 * sample_interval_locked();
+    if (spacing_.known() || (model_ && model_->sample_interval_s() > 0.0)) return 10.0 * sample_interval_locked();
     return never;
 }
 
@@ -258,9 +254,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
         gap = t - last_timestamp_ > max_gap_locked();
         // Every spacing counts, gaps too: a link sampled every 60 s by a 1 s model's predictor
         // sees one "gap", then its own interval.
-        spacings_s_[spacing_head_] = t - last_timestamp_;
-        spacing_head_ = (spacing_head_ + 1) % spacings_s_.size();
-        spacing_count_ = std::min(spacing_count_ + 1, spacings_s_.size());
+        spacing_.record(t - last_timestamp_);
     }
     if (gap) {
         window_.clear();
@@ -511,8 +505,7 @@ void Predictor::reset() noexcept {
     pending_.clear();
     if (aggregator_) aggregator_->restart();
     has_sample_ = false;
-    spacing_count_ = 0;
-    spacing_head_ = 0;
+    spacing_.clear();
     ++changes_;
     if (challenger_) challenger_->shadow->reset();
 }
@@ -531,9 +524,7 @@ void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t
     ++changes_;
     shadow.has_sample_ = has_sample_;
     shadow.last_timestamp_ = last_timestamp_;
-    shadow.spacings_s_ = spacings_s_;
-    shadow.spacing_count_ = spacing_count_;
-    shadow.spacing_head_ = spacing_head_;
+    shadow.spacing_ = spacing_;
     shadow.aggregator_.reset();
     shadow.refresh_aggregator();
     comparison->champion_start = accuracy_.totals();

@@ -8,6 +8,7 @@
 #include "pba/model/defaults.hpp"
 #include "pba/predict/predictor.hpp"
 #include "pba/predict/prometheus.hpp"
+#include "pba/predict/sample_spacing.hpp"
 #include "support/samples.hpp"
 
 using namespace pba::predict;
@@ -114,4 +115,23 @@ TEST_CASE("a 1-s link on the internet model: the network answers and is one weig
 
     PredictorStats none;
     CHECK_THAT(prometheus_text(none, "peer-2"), !Catch::Contains("dwcp_pba_aggregation_weight_ratio{"));
+}
+
+TEST_CASE("the measured interval is the median of the last five spacings", "[predict][aggregation]") {
+    SampleSpacing spacing;
+    CHECK_FALSE(spacing.known());
+    CHECK(spacing.median_s() == 0.0);
+    spacing.record(60.0);
+    CHECK(spacing.median_s() == 60.0);
+    spacing.record(1.0);  // {60, 1}: the upper middle
+    CHECK(spacing.median_s() == 60.0);
+    for (double s : {1.0, 2.0, 3.0}) spacing.record(s);  // {60, 1, 1, 2, 3}
+    CHECK(spacing.median_s() == 2.0);
+    spacing.record(900.0);  // the 60 leaves: {900, 1, 1, 2, 3}
+    CHECK(spacing.median_s() == 2.0);
+    spacing.record(900.0);
+    spacing.record(900.0);  // {900, 900, 900, 2, 3}
+    CHECK(spacing.median_s() == 900.0);
+    spacing.clear();
+    CHECK_FALSE(spacing.known());
 }

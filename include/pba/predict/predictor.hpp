@@ -21,6 +21,7 @@
 #include "pba/predict/matching.hpp"
 #include "pba/predict/model_slot.hpp"
 #include "pba/predict/sample.hpp"
+#include "pba/predict/sample_spacing.hpp"
 #include "pba/predict/stats.hpp"
 #include "pba/predict/window.hpp"
 
@@ -189,10 +190,7 @@ private:
 
     Window window_;
     std::optional<ForecastAggregator> aggregator_;
-    // The link's recent sample spacings (a ring), whose median is its measured interval.
-    std::array<double, 5> spacings_s_{};
-    std::size_t spacing_count_ = 0;
-    std::size_t spacing_head_ = 0;
+    SampleSpacing spacing_;  // the link's measured interval
     bool has_sample_ = false;
     double last_timestamp_ = 0.0;
     PendingForecasts pending_;
