@@ -124,7 +124,7 @@ HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::sha
       internet_(or_empty(std::move(internet)), config.predictor),
       detector_(config.detector),
       served_(config.predictor.accuracy_window, config.predictor.confidence_tolerance,
-              members_pending_capacity(datacenter_, internet_), ServedForecasts::Calibration::combined_only),
+              members_pending_capacity(datacenter_, internet_)),
       coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
 
 HybridPredictor::HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
@@ -176,7 +176,7 @@ ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
 }
 
 MatchCounts HybridPredictor::settle(const Sample& cleaned) {
-    return served_.settle(cleaned, 0.5 * sample_interval_s(),
+    return served_.settle(cleaned, 0.5 * sample_interval_s(), ServedForecasts::Calibration::combined_only,
                           [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual,
                               ForecastSource) {
                               coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,

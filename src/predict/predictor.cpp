@@ -88,8 +88,7 @@ Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& con
     : config_(checked(config)),
       slot_(std::move(slot)),
       window_(window_layout_for(nullptr)),
-      served_(config.accuracy_window, config.confidence_tolerance, pending_room(config, 1),
-              ServedForecasts::Calibration::every_forecast),
+      served_(config.accuracy_window, config.confidence_tolerance, pending_room(config, 1)),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
                   ConformalInterval(config.interval_coverage, config.interval_window)}} {
     if (!slot_) throw Error(Errc::invalid_argument, "predictor needs a model slot (null given)");
@@ -262,7 +261,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
 MatchCounts Predictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * sample_interval_locked();
     const MatchCounts counts = served_.settle(
-        cleaned, tolerance,
+        cleaned, tolerance, ServedForecasts::Calibration::every_forecast,
         [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual, ForecastSource source) {
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);

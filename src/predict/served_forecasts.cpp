@@ -5,11 +5,10 @@
 namespace pba::predict {
 
 ServedForecasts::ServedForecasts(std::size_t accuracy_window, double confidence_tolerance,
-                                 std::size_t pending_capacity, Calibration calibration)
+                                 std::size_t pending_capacity)
     : pending_(pending_capacity),
       accuracy_(accuracy_window),
-      calibrated_{{CalibratedConfidence(confidence_tolerance), CalibratedConfidence(confidence_tolerance)}},
-      calibration_(calibration) {}
+      calibrated_{{CalibratedConfidence(confidence_tolerance), CalibratedConfidence(confidence_tolerance)}} {}
 
 void ServedForecasts::count_sample(const ObserveResult& result) noexcept {
     switch (result.status) {

@@ -97,7 +97,7 @@ private:
     Predictor internet_;
     ModeDetector detector_;
 
-    ServedForecasts served_;  // its calibrated confidence: of combine()'s forecasts only
+    ServedForecasts served_;  // its calibrated confidence: of combine()'s forecasts only (settle)
     ConformalInterval coverage_;  // only measures the served intervals' coverage
 };
 

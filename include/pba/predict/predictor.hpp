@@ -167,6 +167,8 @@ private:
     std::shared_ptr<const ForecastModel> model_;
     std::uint64_t generation_ = 0;
     bool synced_ = false;  // model_ and generation_ have been read from the slot
+    bool has_sample_ = false;
+    Mode last_mode_ = Mode::hybrid;  // of the latest forecast
     // +1 on every change a forecast depends on (samples, matches, forecasts, model, reset), so
     // predict_links can tell that a link's encoded window is still what predict() would read.
     std::uint64_t changes_ = 0;
@@ -174,11 +176,9 @@ private:
     Window window_;
     std::optional<ForecastAggregator> aggregator_;
     SampleSpacing spacing_;  // the link's measured interval
-    bool has_sample_ = false;
     double last_timestamp_ = 0.0;
     ServedForecasts served_;
     std::array<ConformalInterval, kForecastSourceCount> intervals_;
-    Mode last_mode_ = Mode::hybrid;
     std::array<double, kForecastFieldCount> last_measured_{kMissing, kMissing, kMissing, kMissing};
 
     std::unique_ptr<Comparison> challenger_;

@@ -31,8 +31,7 @@ public:
     };
 
     // accuracy_window as AccuracyTracker's, confidence_tolerance as CalibratedConfidence's.
-    ServedForecasts(std::size_t accuracy_window, double confidence_tolerance, std::size_t pending_capacity,
-                    Calibration calibration);
+    ServedForecasts(std::size_t accuracy_window, double confidence_tolerance, std::size_t pending_capacity);
 
     // Counts a sample given to observe() by what observe() did with it.
     void count_sample(const ObserveResult& result) noexcept;
@@ -43,16 +42,18 @@ public:
     void serve(const Forecast& forecast, bool combined = false) noexcept;
     void record_latency(double microseconds) noexcept { latency_.record(microseconds); }
 
-    // Offers a cleaned measurement to the pending forecasts: each one it settles is scored here,
-    // then given to on_match(const PendingForecast&, const std::array<double, 4>& actual,
-    // ForecastSource) for what the owner measures besides (its intervals).
+    // Offers a cleaned measurement to the pending forecasts: each one it settles is scored here
+    // (the calibrated confidence as `calibration` says; the owner's choice, so no byte per link
+    // keeps it), then given to on_match(const PendingForecast&, const std::array<double, 4>&
+    // actual, ForecastSource) for what the owner measures besides (its intervals).
     template <class OnMatch>
-    MatchCounts settle(const Sample& cleaned, double tolerance_s, OnMatch&& on_match) noexcept {
+    MatchCounts settle(const Sample& cleaned, double tolerance_s, Calibration calibration,
+                       OnMatch&& on_match) noexcept {
         const MatchCounts counts = pending_.offer(
             cleaned, tolerance_s, [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual) {
                 const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
                 accuracy_.record(source, p.predicted, actual);
-                if (calibration_ == Calibration::every_forecast || p.combined)
+                if (calibration == Calibration::every_forecast || p.combined)
                     calibrated_[static_cast<std::size_t>(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
                                                                          p.target_unix_s - p.made_at_unix_s);
                 on_match(p, actual, source);
@@ -94,7 +95,6 @@ private:
     LatencyHistogram latency_;
     double last_confidence_ = 0.0;
     std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
-    Calibration calibration_;
 };
 
 }  // namespace pba::predict
