@@ -223,8 +223,7 @@ Forecast HybridPredictor::predict() {
         f.confidence = f.confidence_by_rule[static_cast<std::size_t>(config_.predictor.confidence_rule)];
     }
     // A member's model reloaded with a longer horizon: room for its pending forecasts.
-    if (served_.pending_capacity() < pending_capacity(f.horizon_steps))
-        served_.reserve_pending(pending_capacity(f.horizon_steps));
+    served_.reserve_pending(pending_capacity(f.horizon_steps));
     served_.serve(f, combined);
     served_.record_latency(
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());

@@ -62,9 +62,9 @@ public:
         return counts;
     }
 
-    // Grows the room for pending forecasts (allocates; never shrinks, keeps those held).
+    // Grows the room for pending forecasts to `capacity` (allocates then, and only then; never
+    // shrinks, keeps those held).
     void reserve_pending(std::size_t capacity) { pending_.reserve(capacity); }
-    std::size_t pending_capacity() const noexcept { return pending_.capacity(); }
     void clear_pending() noexcept { pending_.clear(); }
 
     // Forgets what the confidence rules know of the model's forecasts (the model changed).
