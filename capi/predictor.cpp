@@ -12,6 +12,7 @@
 #include "handles.hpp"
 #include "pba/predict/challenger.hpp"
 #include "pba/predict/hybrid.hpp"
+#include "pba/predict/link_predictor.hpp"
 #include "pba/predict/links.hpp"
 #include "pba/predict/predictor.hpp"
 #include "pba/predict/prometheus.hpp"
@@ -24,11 +25,10 @@ struct pba_slot {
     std::shared_ptr<predict::ModelSlot> slot;
 };
 
-// Exactly one of `single` and `hybrid` is set.
+// A single-model Predictor or a mode-aware HybridPredictor.
 struct pba_predictor {
     mutable pba::capi::Lifetime lifetime;
-    std::unique_ptr<predict::Predictor> single;
-    std::unique_ptr<predict::HybridPredictor> hybrid;
+    std::unique_ptr<predict::LinkPredictor> link;
 };
 
 namespace pba::capi {
@@ -52,6 +52,9 @@ static_assert(PBA_AGGREGATION_MEMBER_COUNT == predict::kAggregationMemberCount &
               PBA_AGGREGATION_OFF == static_cast<int>(predict::AggregationPolicy::off));
 static_assert(PBA_CONFIDENCE_TRANSPORT == static_cast<int>(predict::ConfidenceRule::transport) &&
               PBA_CONFIDENCE_CALIBRATED == static_cast<int>(predict::ConfidenceRule::calibrated));
+static_assert(PBA_ROLE_MAIN == static_cast<int>(predict::Role::main) &&
+              PBA_ROLE_DATACENTER == static_cast<int>(predict::Role::datacenter) &&
+              PBA_ROLE_INTERNET == static_cast<int>(predict::Role::internet));
 
 // pba_mode counts from 1 (0 is AUTO); predict::Mode from 0.
 std::uint32_t to_c(predict::Mode mode) noexcept { return static_cast<std::uint32_t>(mode) + 1; }
@@ -190,7 +193,7 @@ pba_status observe_one(const char* function, pba_predictor* p, const pba_sample*
                        pba_observe_result* result) noexcept {
     predict::Sample s;
     if (auto status = to_sample(function, sample, s)) return status;
-    const predict::ObserveResult r = p->single ? p->single->observe(s) : p->hybrid->observe(s);
+    const predict::ObserveResult r = p->link->observe(s);
     if (result != nullptr) {
         result->status = static_cast<std::uint32_t>(r.status);
         result->dropped_fields = r.dropped_fields;
@@ -219,7 +222,7 @@ pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* for
     if (forecast->struct_size != PBA_FORECAST_SIZE_1_0)
         if (auto s = check_struct(function, "forecast", forecast)) return s;
     return guarded(function, [&] {
-        write_forecast(p->single ? p->single->predict() : p->hybrid->predict(), forecast);
+        write_forecast(p->link->predict(), forecast);
         return ok();
     });
 }
@@ -231,17 +234,15 @@ predict::Predictor* member(const char* function, const pba_predictor* p, int rol
         fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} is not a pba_role (0..2)", function, role);
         return nullptr;
     }
-    if (p->single) {
-        if (role == PBA_ROLE_MAIN) return p->single.get();
+    if (predict::Predictor* m = p->link->member(static_cast<predict::Role>(role))) return m;
+    // Only a single-model predictor has the main role.
+    if (p->link->member(predict::Role::main) != nullptr)
         fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} given to a single-model predictor, which has only PBA_ROLE_MAIN",
              function, role);
-        return nullptr;
-    }
-    if (role == PBA_ROLE_DATACENTER) return &p->hybrid->datacenter();
-    if (role == PBA_ROLE_INTERNET) return &p->hybrid->internet();
-    fail(PBA_ERR_INVALID_ARGUMENT,
-         "{}: role {} given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET", function,
-         role);
+    else
+        fail(PBA_ERR_INVALID_ARGUMENT,
+             "{}: role {} given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET",
+             function, role);
     return nullptr;
 }
 
@@ -441,9 +442,10 @@ private:
         for (std::size_t k = 0; k < n; ++k) {
             pba_predictor* p = predictors_[begin + k];
             c.links[k] = nullptr;
-            if (p == nullptr || !p->single || !known_forecast_size(forecast(begin + k))) continue;
+            predict::Predictor* single = p != nullptr ? p->link->member(predict::Role::main) : nullptr;
+            if (single == nullptr || !known_forecast_size(forecast(begin + k))) continue;
             c.uses[k].emplace(p);
-            c.links[k] = p->single.get();
+            c.links[k] = single;
         }
         try {
             predict::predict_links(std::span(c.links.data(), n), std::span(c.results.data(), n));
@@ -529,10 +531,10 @@ pba_status pba_predictor_create(const pba_predictor_config* config, pba_predicto
     return guarded(fn, [&] {
         auto p = std::make_unique<pba_predictor>();
         if (config->model != nullptr || config->slot != nullptr) {
-            p->single = std::make_unique<predict::Predictor>(member_slot(config->model, config->slot),
-                                                             predictor_config(*config));
+            p->link = std::make_unique<predict::Predictor>(member_slot(config->model, config->slot),
+                                                           predictor_config(*config));
         } else {
-            p->hybrid = std::make_unique<predict::HybridPredictor>(
+            p->link = std::make_unique<predict::HybridPredictor>(
                 member_slot(config->datacenter_model, config->datacenter_slot),
                 member_slot(config->internet_model, config->internet_slot), hybrid_config(*config));
         }
@@ -572,7 +574,7 @@ pba_status pba_predictor_observe_many(pba_predictor* predictor, const pba_sample
     for (size_t i = 0; i < count; ++i) {
         predict::Sample s;
         to_sample(fn, &samples[i], s);
-        const auto r = predictor->single ? predictor->single->observe(s) : predictor->hybrid->observe(s);
+        const auto r = predictor->link->observe(s);
         if (r.accepted()) {
             ++n;
         } else if (refused++ == 0) {
@@ -605,8 +607,7 @@ pba_status pba_predictor_record_actual(pba_predictor* predictor, const pba_sampl
     if (auto status = to_sample(fn, actual, s)) return status;
     Use use(predictor);
     return guarded(fn, [&] {
-        const predict::MatchCounts counts =
-            predictor->single ? predictor->single->record_actual(s) : predictor->hybrid->record_actual(s);
+        const predict::MatchCounts counts = predictor->link->record_actual(s);
         if (matched != nullptr) *matched = counts.matched;
         if (expired != nullptr) *expired = counts.expired;
         return ok();
@@ -616,10 +617,7 @@ pba_status pba_predictor_record_actual(pba_predictor* predictor, const pba_sampl
 pba_status pba_predictor_reset(pba_predictor* predictor) {
     PBA_CHECK_NOT_NULL("pba_predictor_reset", predictor);
     Use use(predictor);
-    if (predictor->single)
-        predictor->single->reset();
-    else
-        predictor->hybrid->reset();
+    predictor->link->reset();
     return ok();
 }
 
@@ -629,13 +627,7 @@ pba_status pba_predictor_mode(const pba_predictor* predictor, pba_mode* mode) {
     PBA_CHECK_NOT_NULL(fn, mode);
     Use use(predictor);
     return guarded(fn, [&] {
-        predict::Mode m = predict::Mode::hybrid;
-        if (predictor->hybrid) {
-            m = predictor->hybrid->mode();
-        } else if (auto model = predictor->single->slot().model()) {
-            m = model->mode();
-        }
-        *mode = static_cast<pba_mode>(to_c(m));
+        *mode = static_cast<pba_mode>(to_c(predictor->link->mode()));
         return ok();
     });
 }
@@ -685,7 +677,7 @@ pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor
     Use use(predictor);
     return guarded(fn, [&] {
         pba_predictor_stats full{};
-        to_c(predictor->single ? predictor->single->stats() : predictor->hybrid->stats(), full);
+        to_c(predictor->link->stats(), full);
         full.struct_size = size;
         std::memcpy(stats, &full, size);
         return ok();
@@ -708,7 +700,7 @@ pba_status pba_prometheus_text(const pba_predictor* const* predictors, const cha
         std::vector<predict::LinkStats> entries(count);
         for (size_t i = 0; i < count; ++i) {
             Use use(predictors[i]);
-            stats[i] = predictors[i]->single ? predictors[i]->single->stats() : predictors[i]->hybrid->stats();
+            stats[i] = predictors[i]->link->stats();
             entries[i] = {links[i], &stats[i]};
         }
         std::string text;

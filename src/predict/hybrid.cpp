@@ -1,7 +1,6 @@
 #include "pba/predict/hybrid.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cstring>
 #include <fmt/format.h>
@@ -124,11 +123,9 @@ HybridPredictor::HybridPredictor(std::shared_ptr<ModelSlot> datacenter, std::sha
       datacenter_(or_empty(std::move(datacenter)), config.predictor),
       internet_(or_empty(std::move(internet)), config.predictor),
       detector_(config.detector),
-      pending_(members_pending_capacity(datacenter_, internet_)),
-      accuracy_(config.predictor.accuracy_window),
-      coverage_(config.predictor.interval_coverage, config.predictor.interval_window),
-      combined_{{CalibratedConfidence(config.predictor.confidence_tolerance),
-                 CalibratedConfidence(config.predictor.confidence_tolerance)}} {}
+      served_(config.predictor.accuracy_window, config.predictor.confidence_tolerance,
+              members_pending_capacity(datacenter_, internet_)),
+      coverage_(config.predictor.interval_coverage, config.predictor.interval_window) {}
 
 HybridPredictor::HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
                                  const HybridConfig& config)
@@ -150,21 +147,27 @@ Mode HybridPredictor::mode() const {
     return mode_locked();
 }
 
+double HybridPredictor::sample_interval_s() const {
+    return std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
+}
+
+Predictor* HybridPredictor::member(Role role) noexcept {
+    switch (role) {
+        case Role::datacenter: return &datacenter_;
+        case Role::internet: return &internet_;
+        case Role::main: break;
+    }
+    return nullptr;
+}
+
 ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
     std::lock_guard lock(mutex_);
     ObserveResult result = datacenter_.observe(sample);
     const ObserveResult other = internet_.observe(sample);
     if (result.accepted() && other.status == ObserveStatus::accepted_after_gap)
         result.status = ObserveStatus::accepted_after_gap;
-    switch (result.status) {
-        case ObserveStatus::accepted: break;
-        case ObserveStatus::accepted_after_gap: ++samples_.window_resets; break;
-        case ObserveStatus::refused_invalid_timestamp: ++samples_.refused_invalid_timestamp; return result;
-        case ObserveStatus::refused_repeated_timestamp: ++samples_.refused_repeated_timestamp; return result;
-        case ObserveStatus::refused_backwards_timestamp: ++samples_.refused_backwards_timestamp; return result;
-    }
-    ++samples_.accepted;
-    samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(result.dropped_fields));
+    served_.count_sample(result);
+    if (!result.accepted()) return result;
     const Sample cleaned = clean_sample(sample).sample;
     if (result.status == ObserveStatus::accepted_after_gap) detector_.reset();
     detector_.observe(cleaned);
@@ -173,19 +176,12 @@ ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
 }
 
 MatchCounts HybridPredictor::settle(const Sample& cleaned) {
-    const double tolerance = 0.5 * std::min(datacenter_.sample_interval_s(), internet_.sample_interval_s());
-    const MatchCounts counts =
-        pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
-            const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
-            accuracy_.record(source, p.predicted, actual);
-            if (p.combined)
-                combined_[static_cast<std::size_t>(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
-                                                                   p.target_unix_s - p.made_at_unix_s);
-            coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s, p.target_unix_s - p.made_at_unix_s);
-        });
-    matched_ += counts.matched;
-    expired_ += counts.expired;
-    return counts;
+    return served_.settle(cleaned, 0.5 * sample_interval_s(), ServedForecasts::Calibration::combined_only,
+                          [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual,
+                              ForecastSource) {
+                              coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
+                                               p.target_unix_s - p.made_at_unix_s);
+                          });
 }
 
 MatchCounts HybridPredictor::record_actual(const Sample& actual) {
@@ -221,34 +217,16 @@ Forecast HybridPredictor::predict() {
     }
     f.mode = mode;
 
-    const ForecastSource source = f.fallback ? ForecastSource::fallback : ForecastSource::model;
     if (combined) {
-        f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] =
-            combined_[static_cast<std::size_t>(source)].probability();
+        const ForecastSource source = f.fallback ? ForecastSource::fallback : ForecastSource::model;
+        f.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = served_.calibrated_confidence(source);
         f.confidence = f.confidence_by_rule[static_cast<std::size_t>(config_.predictor.confidence_rule)];
     }
-    accuracy_.note_forecast(source);
-    PendingForecast pending;
-    pending.made_at_unix_s = f.made_at_unix_s;
-    pending.target_unix_s = f.target_unix_s;
-    pending.target = f.target;
-    pending.horizon_steps = f.horizon_steps;
-    pending.fallback = f.fallback;
-    pending.combined = combined;
-    pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
-    pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
-    if (pending_.capacity() < pending_capacity(f.horizon_steps)) pending_.reserve(pending_capacity(f.horizon_steps));
-    expired_ += pending_.add(pending, pending_spacing_s(f.horizon_steps, f.horizon_s));
-
-    ++predictions_;
-    ++by_source_[static_cast<std::size_t>(source)];
-    ++by_mode_[static_cast<std::size_t>(mode)];
-    if (f.fallback) ++by_reason_[static_cast<std::size_t>(f.fallback_reason)];
-    last_confidence_ = f.confidence;
-    for (std::size_t i = 0; i < kForecastFieldCount; ++i)
-        last_forecast_[i] = (f.unknown_fields & field_bit(static_cast<SampleField>(i))) ? kMissing
-                                                                                       : f.value(static_cast<SampleField>(i));
-    latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    // A member's model reloaded with a longer horizon: room for its pending forecasts.
+    served_.reserve_pending(pending_capacity(f.horizon_steps));
+    served_.serve(f, combined);
+    served_.record_latency(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
     return f;
 }
 
@@ -257,26 +235,14 @@ PredictorStats HybridPredictor::stats() const {
     const Mode mode = mode_locked();
     const Predictor& member = mode == Mode::datacenter ? datacenter_ : internet_;
     PredictorStats s = member.stats();
-    s.predictions = predictions_;
-    s.model_predictions = by_source_[static_cast<std::size_t>(ForecastSource::model)];
-    s.fallback_predictions = by_source_[static_cast<std::size_t>(ForecastSource::fallback)];
-    s.predictions_by_mode = by_mode_;
-    s.fallbacks_by_reason = by_reason_;
+    served_.write_stats(s);  // last_measured: the member's, which saw the same samples
     s.mode_switches = detector_.switches();
     s.mode = mode;
-    s.samples = samples_;
-    s.forecasts_matched = matched_;
-    s.forecasts_expired = expired_;
-    s.latency = latency_.summary();
-    s.accuracy = accuracy_.summary();
-    s.model_accuracy = accuracy_.summary(ForecastSource::model);
-    s.last_confidence = last_confidence_;
     s.interval = coverage_.summary();
-    s.last_forecast = last_forecast_;  // last_measured: the member's, which saw the same samples
     // The members are inside this object: count their heap and shadows, not their size twice.
     const Predictor& other = mode == Mode::datacenter ? internet_ : datacenter_;
     s.state_bytes = sizeof(*this) - 2 * sizeof(Predictor) + s.state_bytes + other.stats().state_bytes +
-                    pending_.heap_bytes() + coverage_.heap_bytes() + detector_.heap_bytes();
+                    served_.heap_bytes() + coverage_.heap_bytes() + detector_.heap_bytes();
     return s;
 }
 
@@ -285,7 +251,7 @@ void HybridPredictor::reset() noexcept {
     datacenter_.reset();
     internet_.reset();
     detector_.reset();
-    pending_.clear();
+    served_.clear_pending();
 }
 
 }  // namespace pba::predict

@@ -87,7 +87,7 @@ private:
                                                       std::span(g.buffers.means).subspan(g.size * features, features));
         if (reason != FallbackReason::none) {
             out_[i].forecast = p.finish_locked(reason, {}, {});
-            p.latency_.record(micros_since(started));
+            p.served_.record_latency(micros_since(started));
             return;
         }
         g.members[g.size++] = {i, &p, p.changes_, micros_since(started)};
@@ -136,7 +136,7 @@ private:
                 out_[m.index].forecast =
                     p.finish_locked(FallbackReason::none, std::span(g.buffers.output).subspan(k * out, out),
                                     std::span(g.buffers.means).subspan(k * features, features));
-                p.latency_.record(m.encode_us + forward_us + micros_since(finishing));
+                p.served_.record_latency(m.encode_us + forward_us + micros_since(finishing));
             } catch (...) {
                 out_[m.index].error = std::current_exception();
             }

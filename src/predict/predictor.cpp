@@ -1,7 +1,6 @@
 #include "pba/predict/predictor.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -76,17 +75,6 @@ const char* to_string(AggregationPolicy policy) noexcept {
     return "unknown";
 }
 
-const char* to_string(ObserveStatus status) noexcept {
-    switch (status) {
-        case ObserveStatus::accepted: return "accepted";
-        case ObserveStatus::accepted_after_gap: return "accepted_after_gap";
-        case ObserveStatus::refused_invalid_timestamp: return "refused_invalid_timestamp";
-        case ObserveStatus::refused_repeated_timestamp: return "refused_repeated_timestamp";
-        case ObserveStatus::refused_backwards_timestamp: return "refused_backwards_timestamp";
-    }
-    return "unknown";
-}
-
 // A challenger in shadow, and where the champion's counters stood when it began.
 struct Predictor::Comparison {
     std::unique_ptr<Predictor> shadow;
@@ -100,12 +88,9 @@ Predictor::Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& con
     : config_(checked(config)),
       slot_(std::move(slot)),
       window_(window_layout_for(nullptr)),
-      pending_(pending_room(config, 1)),
-      accuracy_(config.accuracy_window),
+      served_(config.accuracy_window, config.confidence_tolerance, pending_room(config, 1)),
       intervals_{{ConformalInterval(config.interval_coverage, config.interval_window),
-                  ConformalInterval(config.interval_coverage, config.interval_window)}},
-      calibrated_{{CalibratedConfidence(config.confidence_tolerance),
-                   CalibratedConfidence(config.confidence_tolerance)}} {
+                  ConformalInterval(config.interval_coverage, config.interval_window)}} {
     if (!slot_) throw Error(Errc::invalid_argument, "predictor needs a model slot (null given)");
     refresh_model();
 }
@@ -131,13 +116,12 @@ void Predictor::refresh_model() {
         // Grow first (may throw, and only grows, so the old model still fits); then adopt the
         // new model with nothing left that can fail.
         window_.grow(window_layout_for(snap.model.get()));
-        pending_.reserve(pending_room(config_, snap.model->horizon_steps()));
+        served_.reserve_pending(pending_room(config_, snap.model->horizon_steps()));
     }
     if (!same_weights) {
         // Past errors describe the previous model, not this one.
-        accuracy_.reset_confidence(ForecastSource::model);
+        served_.forget_model();
         intervals_[index(ForecastSource::model)].reset();
-        calibrated_[index(ForecastSource::model)].reset();
         if (aggregator_) aggregator_->reset_member(AggregationMember::network);
     }
     model_ = std::move(snap.model);
@@ -218,6 +202,11 @@ double Predictor::sample_interval_s() const {
     return sample_interval_locked();
 }
 
+Mode Predictor::mode() const {
+    const std::shared_ptr<const ForecastModel> model = slot_->model();
+    return model ? model->mode() : Mode::hybrid;
+}
+
 double Predictor::max_gap_locked() const noexcept {
     constexpr double never = std::numeric_limits<double>::infinity();
     if (config_.max_gap_s > 0.0) return config_.max_gap_s;
@@ -231,24 +220,18 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     std::lock_guard lock(mutex_);
     ObserveResult result;
     const double t = sample.timestamp_unix_s;
-    if (!is_valid_timestamp(t)) {
-        ++samples_.refused_invalid_timestamp;
+    if (!is_valid_timestamp(t))
         result.status = ObserveStatus::refused_invalid_timestamp;
-        return result;
-    }
-    if (has_sample_ && t == last_timestamp_) {
-        ++samples_.refused_repeated_timestamp;
+    else if (has_sample_ && t == last_timestamp_)
         result.status = ObserveStatus::refused_repeated_timestamp;
-        return result;
-    }
-    if (has_sample_ && t < last_timestamp_) {
-        ++samples_.refused_backwards_timestamp;
+    else if (has_sample_ && t < last_timestamp_)
         result.status = ObserveStatus::refused_backwards_timestamp;
+    if (!result.accepted()) {
+        served_.count_sample(result);
         return result;
     }
     const CleanedSample cleaned = clean_sample(sample);
     result.dropped_fields = cleaned.dropped_fields;
-    samples_.dropped_values += static_cast<std::uint64_t>(std::popcount(cleaned.dropped_fields));
     bool gap = false;
     if (has_sample_) {
         gap = t - last_timestamp_ > max_gap_locked();
@@ -259,7 +242,6 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     if (gap) {
         window_.clear();
         if (aggregator_) aggregator_->restart();
-        ++samples_.window_resets;
         result.status = ObserveStatus::accepted_after_gap;
     }
     window_.push(cleaned.sample);
@@ -270,7 +252,7 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
     if (aggregator_) aggregator_->observe(t, cleaned.sample.bandwidth_mbps);
     last_timestamp_ = t;
     has_sample_ = true;
-    ++samples_.accepted;
+    served_.count_sample(result);
     if (config_.match_observed_samples) settle(cleaned.sample);
     if (challenger_) challenger_->shadow->observe(sample);
     return result;
@@ -278,17 +260,12 @@ ObserveResult Predictor::observe(const Sample& sample) noexcept {
 
 MatchCounts Predictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * sample_interval_locked();
-    const MatchCounts counts =
-        pending_.offer(cleaned, tolerance, [&](const PendingForecast& p, const std::array<double, 4>& actual) {
-            const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
-            accuracy_.record(source, p.predicted, actual);
+    const MatchCounts counts = served_.settle(
+        cleaned, tolerance, ServedForecasts::Calibration::every_forecast,
+        [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual, ForecastSource source) {
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);
-            calibrated_[index(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
-                                              p.target_unix_s - p.made_at_unix_s);
         });
-    matched_ += counts.matched;
-    expired_ += counts.expired;
     ++changes_;
     return counts;
 }
@@ -330,7 +307,8 @@ Forecast Predictor::predict_locked() {
             // goes wrong there must not cost the served forecast.
         }
     }
-    latency_.record(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    served_.record_latency(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
     return forecast;
 }
 
@@ -393,10 +371,10 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
 
     // The fallback cap is the transport rule's; the calibrated rule measures the fallback's
     // own hit rate, so it states that as it is.
-    double transport = accuracy_.confidence(source);
+    double transport = served_.transport_confidence(source);
     if (!from_model) transport = std::min(transport, kFallbackMaxConfidence);
     fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = transport;
-    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = calibrated_[index(source)].probability();
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = served_.calibrated_confidence(source);
     fc.confidence = fc.confidence_by_rule[static_cast<std::size_t>(config_.confidence_rule)];
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
@@ -426,26 +404,9 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
         copy_version(fc.model_version, model_->version());
     }
 
-    accuracy_.note_forecast(source);
-    PendingForecast pending;
-    pending.made_at_unix_s = fc.made_at_unix_s;
-    pending.target_unix_s = fc.target_unix_s;
-    pending.target = fc.target;
-    pending.horizon_steps = fc.horizon_steps;
-    pending.fallback = fc.fallback;
-    pending.predicted = values;
-    pending.band = band;
-    expired_ += pending_.add(pending, pending_spacing_s(fc.horizon_steps, fc.horizon_s));
+    served_.serve(fc);
     ++changes_;
-
-    ++predictions_;
-    ++by_source_[index(source)];
-    ++by_mode_[static_cast<std::size_t>(fc.mode)];
-    if (!from_model) ++by_reason_[static_cast<std::size_t>(reason)];
-    last_confidence_ = fc.confidence;
     last_mode_ = fc.mode;
-    for (std::size_t f = 0; f < kForecastFieldCount; ++f)
-        last_forecast_[f] = (fc.unknown_fields & field_bit(static_cast<SampleField>(f))) ? kMissing : values[f];
     return fc;
 }
 
@@ -456,24 +417,12 @@ PredictorStats Predictor::stats() const {
 
 PredictorStats Predictor::stats_locked() const {
     PredictorStats s;
-    s.predictions = predictions_;
-    s.model_predictions = by_source_[index(ForecastSource::model)];
-    s.fallback_predictions = by_source_[index(ForecastSource::fallback)];
-    s.predictions_by_mode = by_mode_;
-    s.fallbacks_by_reason = by_reason_;
+    served_.write_stats(s);
     s.mode = model_ ? model_->mode() : last_mode_;
-    s.samples = samples_;
-    s.forecasts_matched = matched_;
-    s.forecasts_expired = expired_;
-    s.latency = latency_.summary();
-    s.accuracy = accuracy_.summary();
-    s.model_accuracy = accuracy_.summary(ForecastSource::model);
     s.model_confidence = config_.confidence_rule == ConfidenceRule::calibrated
-                             ? calibrated_[index(ForecastSource::model)].probability()
-                             : accuracy_.confidence(ForecastSource::model);
-    s.last_confidence = last_confidence_;
+                             ? served_.calibrated_confidence(ForecastSource::model)
+                             : served_.transport_confidence(ForecastSource::model);
     s.interval = intervals_[index(ForecastSource::model)].summary();
-    s.last_forecast = last_forecast_;
     s.last_measured = last_measured_;
     if (aggregator_) {
         s.aggregating = true;
@@ -489,7 +438,7 @@ PredictorStats Predictor::stats_locked() const {
 }
 
 std::size_t Predictor::state_bytes_locked() const noexcept {
-    std::size_t bytes = sizeof(*this) + window_.heap_bytes() + pending_.heap_bytes();
+    std::size_t bytes = sizeof(*this) + window_.heap_bytes() + served_.heap_bytes();
     for (const ConformalInterval& interval : intervals_) bytes += interval.heap_bytes();
     if (challenger_) {
         const Predictor& shadow = *challenger_->shadow;
@@ -502,7 +451,7 @@ std::size_t Predictor::state_bytes_locked() const noexcept {
 void Predictor::reset() noexcept {
     std::lock_guard lock(mutex_);
     window_.clear();
-    pending_.clear();
+    served_.clear_pending();
     if (aggregator_) aggregator_->restart();
     has_sample_ = false;
     spacing_.clear();
@@ -527,9 +476,9 @@ void Predictor::set_challenger(std::shared_ptr<const Model> model, std::uint64_t
     shadow.spacing_ = spacing_;
     shadow.aggregator_.reset();
     shadow.refresh_aggregator();
-    comparison->champion_start = accuracy_.totals();
-    comparison->champion_predictions_start = predictions_;
-    comparison->champion_fallbacks_start = by_source_[index(ForecastSource::fallback)];
+    comparison->champion_start = served_.accuracy().totals();
+    comparison->champion_predictions_start = served_.forecasts();
+    comparison->champion_fallbacks_start = served_.forecasts(ForecastSource::fallback);
     challenger_ = std::move(comparison);
 }
 
@@ -556,9 +505,9 @@ ChallengerReport Predictor::challenger_report() const {
         champion.target = model_->target();
         champion.horizon_s = model_->horizon_s();
     }
-    champion.forecasts = predictions_ - challenger_->champion_predictions_start;
-    champion.fallbacks = by_source_[index(ForecastSource::fallback)] - challenger_->champion_fallbacks_start;
-    champion.accuracy = accuracy_between(challenger_->champion_start, accuracy_.totals());
+    champion.forecasts = served_.forecasts() - challenger_->champion_predictions_start;
+    champion.fallbacks = served_.forecasts(ForecastSource::fallback) - challenger_->champion_fallbacks_start;
+    champion.accuracy = accuracy_between(challenger_->champion_start, served_.accuracy().totals());
 
     const Predictor& shadow = *challenger_->shadow;
     ModelScore& challenger = r.challenger;
@@ -569,9 +518,9 @@ ChallengerReport Predictor::challenger_report() const {
             challenger.target = shadow.model_->target();
             challenger.horizon_s = shadow.model_->horizon_s();
         }
-        challenger.forecasts = shadow.predictions_;
-        challenger.fallbacks = shadow.by_source_[index(ForecastSource::fallback)];
-        challenger.accuracy = accuracy_between(AccuracyTotals{}, shadow.accuracy_.totals());
+        challenger.forecasts = shadow.served_.forecasts();
+        challenger.fallbacks = shadow.served_.forecasts(ForecastSource::fallback);
+        challenger.accuracy = accuracy_between(AccuracyTotals{}, shadow.served_.accuracy().totals());
     }
     r.comparable = champion.target == challenger.target && champion.horizon_s == challenger.horizon_s;
     r.better = judge(champion, challenger, r.min_matched);

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "pba/predict/observe_result.hpp"
+
 namespace pba::predict {
 
 const char* to_string(SampleField field) noexcept {
@@ -12,6 +14,17 @@ const char* to_string(SampleField field) noexcept {
         case SampleField::jitter_ms: return "jitter_ms";
         case SampleField::throughput_mbps: return "throughput_mbps";
         case SampleField::reliability: return "reliability";
+    }
+    return "unknown";
+}
+
+const char* to_string(ObserveStatus status) noexcept {
+    switch (status) {
+        case ObserveStatus::accepted: return "accepted";
+        case ObserveStatus::accepted_after_gap: return "accepted_after_gap";
+        case ObserveStatus::refused_invalid_timestamp: return "refused_invalid_timestamp";
+        case ObserveStatus::refused_repeated_timestamp: return "refused_repeated_timestamp";
+        case ObserveStatus::refused_backwards_timestamp: return "refused_backwards_timestamp";
     }
     return "unknown";
 }

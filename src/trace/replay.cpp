@@ -7,8 +7,7 @@
 
 #include "pba/amst/decisions.hpp"
 #include "pba/error.hpp"
-#include "pba/predict/hybrid.hpp"
-#include "pba/predict/predictor.hpp"
+#include "pba/predict/link_predictor.hpp"
 #include "pba/predict/running_mean.hpp"
 
 namespace pba::trace {
@@ -84,80 +83,6 @@ predict::SampleCounts operator-(const predict::SampleCounts& a, const predict::S
             a.refused_backwards_timestamp - b.refused_backwards_timestamp,
             a.window_resets - b.window_resets,
             a.dropped_values - b.dropped_values};
-}
-
-template <class AnyPredictor>
-Replay run(const Trace& trace, AnyPredictor& predictor, const ReplayOptions& options) {
-    amst::validate(options.amst);
-    const std::size_t rows = trace.samples.size();
-    const std::size_t progress_step = std::max<std::size_t>(rows / 200, 1);
-    const predict::SampleCounts before = predictor.stats().samples;
-
-    Replay out;
-    out.points.reserve(rows);
-    std::vector<std::size_t> next_sample;  // per point: index in `accepted` of the sample after it
-    next_sample.reserve(rows);
-    Accepted accepted;
-    accepted.t_s.reserve(rows);
-    accepted.mbps.reserve(rows);
-    RecentBandwidth recent;
-
-    for (std::size_t row = 0; row < rows; ++row) {
-        if (options.progress && row % progress_step == 0) options.progress(row, rows);
-        const predict::Sample& sample = trace.samples[row];
-        const predict::ObserveResult observed = predictor.observe(sample);
-        if (!observed.accepted()) continue;
-        const double mbps = predict::clean_sample(sample).sample.bandwidth_mbps;
-        if (observed.status == predict::ObserveStatus::accepted_after_gap) recent.clear();
-        recent.push(mbps);
-        accepted.t_s.push_back(sample.timestamp_unix_s);
-        accepted.mbps.push_back(mbps);
-
-        const auto started = std::chrono::steady_clock::now();
-        const predict::Forecast f = predictor.predict();
-        const auto finished = std::chrono::steady_clock::now();
-
-        ReplayPoint p;
-        p.row = row;
-        p.t_s = f.made_at_unix_s;
-        p.target_t_s = f.target_unix_s;
-        p.predicted_mbps = f.bandwidth_mbps;
-        p.latency_ms = f.latency_ms;
-        p.packet_loss = f.packet_loss;
-        p.jitter_ms = f.jitter_ms;
-        p.unknown_fields = f.unknown_fields;
-        p.low_mbps = f.bandwidth_low_mbps;
-        p.high_mbps = f.bandwidth_high_mbps;
-        p.interval_coverage = f.interval_coverage;
-        p.confidence = f.confidence;
-        p.confidence_by_rule = f.confidence_by_rule;
-        p.mode = f.mode;
-        p.fallback = f.fallback;
-        p.bandwidth_from_model = !(f.fallback_fields & predict::field_bit(predict::SampleField::bandwidth_mbps));
-        p.fallback_reason = f.fallback_reason;
-        p.target = f.target;
-        p.horizon_steps = f.horizon_steps;
-        p.horizon_s = f.horizon_s;
-        p.baseline_mbps = recent.baselines();
-        p.aggregated = f.aggregated;
-        p.leading_member = f.leading_member;
-        if (p.bandwidth_from_model) p.network_mbps = f.aggregated ? f.network_bandwidth_mbps : f.bandwidth_mbps;
-        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
-            p.member_mbps[m] = (f.awake_members >> m) & 1u ? f.member_bandwidth_mbps[m] : predict::kMissing;
-        p.latency_us = std::chrono::duration<double, std::micro>(finished - started).count();
-        out.points.push_back(p);
-        next_sample.push_back(accepted.t_s.size());
-    }
-    if (options.progress) options.progress(rows, rows);
-
-    for (std::size_t i = 0; i < out.points.size(); ++i) {
-        out.points[i].actual_mbps = actual_of(out.points[i], accepted, next_sample[i]);
-        if (next_sample[i] < accepted.mbps.size()) out.points[i].next_mbps = accepted.mbps[next_sample[i]];
-    }
-    out.summary = summarise(out.points, options.amst);
-    out.summary.rows = rows;
-    out.summary.samples = predictor.stats().samples - before;
-    return out;
 }
 
 // A point's error saturated at DBL_MAX, where it is too large for a double: |predicted -
@@ -318,12 +243,77 @@ ReplaySummary summarise(const std::vector<ReplayPoint>& points, const amst::Para
     return s;
 }
 
-Replay replay(const Trace& trace, predict::Predictor& predictor, const ReplayOptions& options) {
-    return run(trace, predictor, options);
-}
+Replay replay(const Trace& trace, predict::LinkPredictor& predictor, const ReplayOptions& options) {
+    amst::validate(options.amst);
+    const std::size_t rows = trace.samples.size();
+    const std::size_t progress_step = std::max<std::size_t>(rows / 200, 1);
+    const predict::SampleCounts before = predictor.stats().samples;
 
-Replay replay(const Trace& trace, predict::HybridPredictor& predictor, const ReplayOptions& options) {
-    return run(trace, predictor, options);
+    Replay out;
+    out.points.reserve(rows);
+    std::vector<std::size_t> next_sample;  // per point: index in `accepted` of the sample after it
+    next_sample.reserve(rows);
+    Accepted accepted;
+    accepted.t_s.reserve(rows);
+    accepted.mbps.reserve(rows);
+    RecentBandwidth recent;
+
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (options.progress && row % progress_step == 0) options.progress(row, rows);
+        const predict::Sample& sample = trace.samples[row];
+        const predict::ObserveResult observed = predictor.observe(sample);
+        if (!observed.accepted()) continue;
+        const double mbps = predict::clean_sample(sample).sample.bandwidth_mbps;
+        if (observed.status == predict::ObserveStatus::accepted_after_gap) recent.clear();
+        recent.push(mbps);
+        accepted.t_s.push_back(sample.timestamp_unix_s);
+        accepted.mbps.push_back(mbps);
+
+        const auto started = std::chrono::steady_clock::now();
+        const predict::Forecast f = predictor.predict();
+        const auto finished = std::chrono::steady_clock::now();
+
+        ReplayPoint p;
+        p.row = row;
+        p.t_s = f.made_at_unix_s;
+        p.target_t_s = f.target_unix_s;
+        p.predicted_mbps = f.bandwidth_mbps;
+        p.latency_ms = f.latency_ms;
+        p.packet_loss = f.packet_loss;
+        p.jitter_ms = f.jitter_ms;
+        p.unknown_fields = f.unknown_fields;
+        p.low_mbps = f.bandwidth_low_mbps;
+        p.high_mbps = f.bandwidth_high_mbps;
+        p.interval_coverage = f.interval_coverage;
+        p.confidence = f.confidence;
+        p.confidence_by_rule = f.confidence_by_rule;
+        p.mode = f.mode;
+        p.fallback = f.fallback;
+        p.bandwidth_from_model = !(f.fallback_fields & predict::field_bit(predict::SampleField::bandwidth_mbps));
+        p.fallback_reason = f.fallback_reason;
+        p.target = f.target;
+        p.horizon_steps = f.horizon_steps;
+        p.horizon_s = f.horizon_s;
+        p.baseline_mbps = recent.baselines();
+        p.aggregated = f.aggregated;
+        p.leading_member = f.leading_member;
+        if (p.bandwidth_from_model) p.network_mbps = f.aggregated ? f.network_bandwidth_mbps : f.bandwidth_mbps;
+        for (std::size_t m = 0; m < predict::kAggregationMemberCount; ++m)
+            p.member_mbps[m] = (f.awake_members >> m) & 1u ? f.member_bandwidth_mbps[m] : predict::kMissing;
+        p.latency_us = std::chrono::duration<double, std::micro>(finished - started).count();
+        out.points.push_back(p);
+        next_sample.push_back(accepted.t_s.size());
+    }
+    if (options.progress) options.progress(rows, rows);
+
+    for (std::size_t i = 0; i < out.points.size(); ++i) {
+        out.points[i].actual_mbps = actual_of(out.points[i], accepted, next_sample[i]);
+        if (next_sample[i] < accepted.mbps.size()) out.points[i].next_mbps = accepted.mbps[next_sample[i]];
+    }
+    out.summary = summarise(out.points, options.amst);
+    out.summary.rows = rows;
+    out.summary.samples = predictor.stats().samples - before;
+    return out;
 }
 
 }  // namespace pba::trace

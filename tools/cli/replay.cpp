@@ -286,27 +286,28 @@ int replay(const Argv& argv) {
     }
     const trace::Trace tr = trace::read_trace(trace_path);
 
-    std::unique_ptr<predict::Predictor> single;
-    std::unique_ptr<predict::HybridPredictor> hybrid;
+    std::unique_ptr<predict::LinkPredictor> predictor;
     double interval_s = 1.0;
     if (mode == "single") {
         try {
-            single = std::make_unique<predict::Predictor>(model, predictor_config);
+            predictor = std::make_unique<predict::Predictor>(model, predictor_config);
         } catch (const Error& e) {
             throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
         }
-        interval_s = single->sample_interval_s();
+        interval_s = predictor->sample_interval_s();
     } else {
         predict::HybridConfig config;
         config.policy = mode == "auto" ? predict::ModePolicy::automatic : predict::ModePolicy::hybrid;
         config.predictor = predictor_config;
         const auto datacenter = default_model("datacenter");
+        std::unique_ptr<predict::HybridPredictor> hybrid;
         try {
             hybrid = std::make_unique<predict::HybridPredictor>(datacenter, model, config);
         } catch (const Error& e) {
             throw Error(e.code(), fmt::format("model {} cannot drive a predictor: {}", model_text, e.what()));
         }
-        interval_s = hybrid->internet().sample_interval_s();
+        interval_s = hybrid->internet().sample_interval_s();  // the chosen model's
+        predictor = std::move(hybrid);
         model_text += " with the embedded default 'datacenter', " + mode + " mode";
     }
     warn_about(tr, interval_s);
@@ -315,7 +316,7 @@ int replay(const Argv& argv) {
     ProgressBar bar;
     if (!args.has("quiet") && tr.samples.size() >= kProgressMinRows && isatty(STDERR_FILENO))
         options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-    const trace::Replay r = single ? trace::replay(tr, *single, options) : trace::replay(tr, *hybrid, options);
+    const trace::Replay r = trace::replay(tr, *predictor, options);
     bar.done();
 
     fmt::print("pba replay: {}\nmodel:      {}, version {}; {} confidence\n", trace_path, model_text,

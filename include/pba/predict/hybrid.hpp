@@ -6,15 +6,14 @@
 #include <mutex>
 
 #include "pba/model/model.hpp"
-#include "pba/predict/accuracy.hpp"
-#include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
-#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/link_predictor.hpp"
 #include "pba/predict/matching.hpp"
 #include "pba/predict/mode.hpp"
 #include "pba/predict/model_slot.hpp"
 #include "pba/predict/predictor.hpp"
+#include "pba/predict/served_forecasts.hpp"
 #include "pba/predict/stats.hpp"
 
 namespace pba::predict {
@@ -56,7 +55,7 @@ struct HybridConfig {
 // Thread-safety: every member function may be called from any thread; calls are serialised by
 // an internal mutex. The member predictors are reachable (datacenter(), internet()) for their
 // own stats, slots and challengers.
-class HybridPredictor {
+class HybridPredictor final : public LinkPredictor {
 public:
     // A null slot stands for an empty one (that member answers from the fallback rule).
     // Throws Error(invalid_argument) for a config out of range.
@@ -65,20 +64,22 @@ public:
     // Private slots holding the models (either may be null). Throws as ForecastModel::create.
     HybridPredictor(std::shared_ptr<const Model> datacenter, std::shared_ptr<const Model> internet,
                     const HybridConfig& config = {});
-    HybridPredictor(const HybridPredictor&) = delete;
-    HybridPredictor& operator=(const HybridPredictor&) = delete;
 
     // As Predictor::observe, for both members and the mode detector.
-    ObserveResult observe(const Sample& sample) noexcept;
+    ObserveResult observe(const Sample& sample) noexcept override;
     // As Predictor::predict; forecast.mode says which mode answered.
-    Forecast predict();
-    MatchCounts record_actual(const Sample& actual);
+    Forecast predict() override;
+    MatchCounts record_actual(const Sample& actual) override;
 
-    Mode mode() const;  // the mode the next forecast will use
+    Mode mode() const override;  // the mode the next forecast will use
     // The served forecasts' counts, latency and accuracy, the mode switches, and the slot
     // information of the member the current mode uses (the internet one in hybrid mode).
-    PredictorStats stats() const;
-    void reset() noexcept;
+    PredictorStats stats() const override;
+    void reset() noexcept override;
+    // The shorter of the members' intervals: served forecasts are matched to it.
+    double sample_interval_s() const override;
+    // The datacenter or internet member; it has no Role::main.
+    Predictor* member(Role role) noexcept override;
 
     Predictor& datacenter() noexcept { return datacenter_; }
     Predictor& internet() noexcept { return internet_; }
@@ -88,7 +89,7 @@ public:
 
 private:
     Mode mode_locked() const noexcept;
-    MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
+    MatchCounts settle(const Sample& cleaned);  // what it settled, also scored
 
     mutable std::mutex mutex_;
     HybridConfig config_;
@@ -96,20 +97,8 @@ private:
     Predictor internet_;
     ModeDetector detector_;
 
-    PendingForecasts pending_;
-    AccuracyTracker accuracy_;
+    ServedForecasts served_;  // its calibrated confidence: of combine()'s forecasts only (settle)
     ConformalInterval coverage_;  // only measures the served intervals' coverage
-    std::array<CalibratedConfidence, kForecastSourceCount> combined_;  // outcomes of combine()'s forecasts
-    SampleCounts samples_;
-    std::uint64_t predictions_ = 0;
-    std::array<std::uint64_t, kForecastSourceCount> by_source_{};
-    std::array<std::uint64_t, kModeCount> by_mode_{};
-    std::array<std::uint64_t, kFallbackReasonCount> by_reason_{};
-    std::uint64_t matched_ = 0;
-    std::uint64_t expired_ = 0;
-    LatencyHistogram latency_;
-    double last_confidence_ = 0.0;
-    std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
 };
 
 }  // namespace pba::predict

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "pba/model/model.hpp"
-#include "pba/predict/accuracy.hpp"
 #include "pba/predict/aggregation.hpp"
 #include "pba/predict/calibrated_confidence.hpp"
 #include "pba/predict/challenger.hpp"
@@ -17,11 +16,13 @@
 #include "pba/predict/fallback.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
-#include "pba/predict/latency_histogram.hpp"
+#include "pba/predict/link_predictor.hpp"
 #include "pba/predict/matching.hpp"
 #include "pba/predict/model_slot.hpp"
+#include "pba/predict/observe_result.hpp"
 #include "pba/predict/sample.hpp"
 #include "pba/predict/sample_spacing.hpp"
+#include "pba/predict/served_forecasts.hpp"
 #include "pba/predict/stats.hpp"
 #include "pba/predict/window.hpp"
 
@@ -67,26 +68,6 @@ struct PredictorConfig {
     double confidence_tolerance = kDefaultConfidenceTolerance;
 };
 
-// What observe() did with a sample. A refused sample changes nothing but its counter.
-enum class ObserveStatus : std::uint8_t {
-    accepted = 0,
-    accepted_after_gap = 1,           // accepted as the first of a new window (gap > max_gap_s)
-    refused_invalid_timestamp = 2,    // NaN, infinite, or |t| > kMaxTimestampUnixS
-    refused_repeated_timestamp = 3,   // equal to the latest accepted sample's
-    refused_backwards_timestamp = 4,  // earlier than the latest accepted sample's
-};
-const char* to_string(ObserveStatus status) noexcept;
-
-struct ObserveResult {
-    ObserveStatus status = ObserveStatus::accepted;
-    // field_bit mask of values that were Inf, negative, or a ratio above 1: each was treated as
-    // missing (NaN) and counted in SampleCounts::dropped_values; the rest of the sample is used.
-    std::uint32_t dropped_fields = 0;
-    bool accepted() const noexcept {
-        return status == ObserveStatus::accepted || status == ObserveStatus::accepted_after_gap;
-    }
-};
-
 // Forecasts one link: a window of its samples, a model from a (possibly shared) ModelSlot
 // with its feature pipeline, the fallback rule, accuracy tracking and confidence, a
 // conformal bandwidth interval, statistics, and optionally a challenger model in shadow.
@@ -104,39 +85,41 @@ struct ObserveResult {
 // Memory: a link keeps its window as the model's features need it (WindowLayout), its pending
 // forecasts, rolling accuracy, interval residuals and counters; stats().state_bytes says how
 // much (docs/predictors.md gives the figures for the default models).
-class Predictor {
+class Predictor final : public LinkPredictor {
 public:
     // Throws Error(invalid_argument) for a config out of range or a null slot.
     explicit Predictor(std::shared_ptr<ModelSlot> slot, const PredictorConfig& config = {});
     // A private slot holding `model` (nullptr: fallback only). Throws as ForecastModel::create.
     explicit Predictor(std::shared_ptr<const Model> model, const PredictorConfig& config = {});
-    ~Predictor();
-    Predictor(const Predictor&) = delete;
-    Predictor& operator=(const Predictor&) = delete;
+    ~Predictor() override;
 
     // Adds a measurement (see ObserveStatus / ObserveResult for what is refused or repaired),
     // and, with match_observed_samples, settles the pending forecasts it is the actual for.
-    ObserveResult observe(const Sample& sample) noexcept;
+    ObserveResult observe(const Sample& sample) noexcept override;
 
     // Forecasts from the samples observed so far, at the newest sample's time. Never returns a
     // non-finite number: see Forecast. Throws Error(not_ready) before any sample was accepted.
-    Forecast predict();
+    Forecast predict() override;
 
     // Reports a measurement for matching only (it does not enter the window). Returns how many
     // pending forecasts it settled or expired. Throws Error(invalid_argument) for an invalid
     // timestamp. Invalid values are treated as missing, as in observe().
-    MatchCounts record_actual(const Sample& actual);
+    MatchCounts record_actual(const Sample& actual) override;
 
-    PredictorStats stats() const;
+    PredictorStats stats() const override;
     // Forgets samples and pending forecasts (the link restarted); counters and accuracy stay.
-    void reset() noexcept;
+    void reset() noexcept override;
+    // Its model's mode (Mode::hybrid without a model).
+    Mode mode() const override;
+    // This predictor for Role::main; it has no other.
+    Predictor* member(Role role) noexcept override { return role == Role::main ? this : nullptr; }
 
     ModelSlot& slot() const noexcept { return *slot_; }
     const std::shared_ptr<ModelSlot>& shared_slot() const noexcept { return slot_; }
     const PredictorConfig& config() const noexcept { return config_; }
     // Seconds between samples as used for horizons and matching: the config's, else the median
     // of the link's last few sample spacings, else the model's input.sample_interval_s, else 1.
-    double sample_interval_s() const;
+    double sample_interval_s() const override;
 
     // Champion/challenger. The challenger runs in shadow on the same samples (its window starts
     // as a copy of this one's) and is predicted whenever this predictor is; its forecasts are
@@ -171,7 +154,7 @@ private:
     Forecast finish_locked(FallbackReason reason, std::span<const float> output, std::span<const double> means);
     WindowLayout window_layout_for(const ForecastModel* model) const noexcept;
     std::size_t state_bytes_locked() const noexcept;
-    MatchCounts settle(const Sample& cleaned);  // what it settled, also added to the totals
+    MatchCounts settle(const Sample& cleaned);  // what it settled, also scored
     double sample_interval_locked() const noexcept;
     double max_gap_locked() const noexcept;
     PredictorStats stats_locked() const;
@@ -184,6 +167,8 @@ private:
     std::shared_ptr<const ForecastModel> model_;
     std::uint64_t generation_ = 0;
     bool synced_ = false;  // model_ and generation_ have been read from the slot
+    bool has_sample_ = false;
+    Mode last_mode_ = Mode::hybrid;  // of the latest forecast
     // +1 on every change a forecast depends on (samples, matches, forecasts, model, reset), so
     // predict_links can tell that a link's encoded window is still what predict() would read.
     std::uint64_t changes_ = 0;
@@ -191,25 +176,9 @@ private:
     Window window_;
     std::optional<ForecastAggregator> aggregator_;
     SampleSpacing spacing_;  // the link's measured interval
-    bool has_sample_ = false;
     double last_timestamp_ = 0.0;
-    PendingForecasts pending_;
-    AccuracyTracker accuracy_;
+    ServedForecasts served_;
     std::array<ConformalInterval, kForecastSourceCount> intervals_;
-    std::array<CalibratedConfidence, kForecastSourceCount> calibrated_;
-
-    // Counters.
-    SampleCounts samples_;
-    std::uint64_t predictions_ = 0;
-    std::array<std::uint64_t, kForecastSourceCount> by_source_{};
-    std::array<std::uint64_t, kModeCount> by_mode_{};
-    std::array<std::uint64_t, kFallbackReasonCount> by_reason_{};
-    std::uint64_t matched_ = 0;
-    std::uint64_t expired_ = 0;
-    LatencyHistogram latency_;
-    double last_confidence_ = 0.0;
-    Mode last_mode_ = Mode::hybrid;
-    std::array<double, kForecastFieldCount> last_forecast_{kMissing, kMissing, kMissing, kMissing};
     std::array<double, kForecastFieldCount> last_measured_{kMissing, kMissing, kMissing, kMissing};
 
     std::unique_ptr<Comparison> challenger_;

@@ -13,8 +13,7 @@
 #include "pba/trace/trace.hpp"
 
 namespace pba::predict {
-class Predictor;
-class HybridPredictor;
+class LinkPredictor;
 }  // namespace pba::predict
 
 namespace pba::trace {
@@ -190,8 +189,7 @@ struct Replay {
 // Feeds every row of `trace` to the predictor (which keeps what it learnt: counters and
 // accuracy add to its stats) and scores the forecasts. Throws Error(invalid_argument) for
 // invalid options.amst, and whatever the predictor throws.
-Replay replay(const Trace& trace, predict::Predictor& predictor, const ReplayOptions& options = {});
-Replay replay(const Trace& trace, predict::HybridPredictor& predictor, const ReplayOptions& options = {});
+Replay replay(const Trace& trace, predict::LinkPredictor& predictor, const ReplayOptions& options = {});
 
 // The summary of a set of points (those of a replay, perhaps filtered): every field but
 // rows and samples, which the points do not hold.
