@@ -65,6 +65,11 @@ std::size_t pending_room(const PredictorConfig& c, std::uint32_t model_steps) no
     return pending_capacity(c.horizon_s > 0.0 ? std::max<std::uint32_t>(model_steps, 2) : model_steps);
 }
 
+// The fleet a link's calibrated confidence pools its outcomes in: its model's (none without one).
+FleetHitRate* fleet_of(const std::shared_ptr<const ForecastModel>& model, ForecastSource source) noexcept {
+    return model ? &model->fleet(source) : nullptr;
+}
+
 }  // namespace
 
 const char* to_string(AggregationPolicy policy) noexcept {
@@ -140,6 +145,7 @@ void Predictor::refresh_model() {
         calibrated_[index(ForecastSource::model)].reset();
         if (aggregator_) aggregator_->reset_member(AggregationMember::network);
     }
+    for (CalibratedConfidence& c : calibrated_) c.leave_fleet();  // the new model's fleet has none of its outcomes
     model_ = std::move(snap.model);
     generation_ = snap.generation;
     ++changes_;
@@ -285,7 +291,7 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);
             calibrated_[index(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
-                                              p.target_unix_s - p.made_at_unix_s);
+                                              p.target_unix_s - p.made_at_unix_s, fleet_of(model_, source));
         });
     matched_ += counts.matched;
     expired_ += counts.expired;
@@ -396,7 +402,8 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
     double transport = accuracy_.confidence(source);
     if (!from_model) transport = std::min(transport, kFallbackMaxConfidence);
     fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = transport;
-    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = calibrated_[index(source)].probability();
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] =
+        calibrated_[index(source)].probability(fleet_of(model_, source));
     fc.confidence = fc.confidence_by_rule[static_cast<std::size_t>(config_.confidence_rule)];
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
@@ -469,7 +476,8 @@ PredictorStats Predictor::stats_locked() const {
     s.accuracy = accuracy_.summary();
     s.model_accuracy = accuracy_.summary(ForecastSource::model);
     s.model_confidence = config_.confidence_rule == ConfidenceRule::calibrated
-                             ? calibrated_[index(ForecastSource::model)].probability()
+                             ? calibrated_[index(ForecastSource::model)].probability(
+                                   fleet_of(model_, ForecastSource::model))
                              : accuracy_.confidence(ForecastSource::model);
     s.last_confidence = last_confidence_;
     s.interval = intervals_[index(ForecastSource::model)].summary();
