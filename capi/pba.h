@@ -398,7 +398,8 @@ typedef enum pba_confidence_rule {
     PBA_CONFIDENCE_TRANSPORT = 0,
     /* The probability that the measured bandwidth the forecast stands for lies within
      * confidence_tolerance of it (|actual - forecast| <= tolerance x actual), estimated from the
-     * link's own matured forecasts (model and fallback forecasts each from their own). */
+     * link's own matured forecasts (model and fallback forecasts each from their own), its prior
+     * from those of the other predictors on the same pba_model in this process. */
     PBA_CONFIDENCE_CALIBRATED = 1
 } pba_confidence_rule;
 

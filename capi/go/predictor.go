@@ -99,8 +99,9 @@ type ConfidenceRule int
 const (
 	// ConfidenceTransport is the transport's rule: clamp(1 - mean relative error / 0.2, 0, 1).
 	ConfidenceTransport ConfidenceRule = C.PBA_CONFIDENCE_TRANSPORT
-	// ConfidenceCalibrated is the probability, estimated from the link's own matured forecasts,
-	// that the measured bandwidth lies within ConfidenceTolerance of the forecast.
+	// ConfidenceCalibrated is the probability, estimated from the link's own matured forecasts
+	// (its prior: those of the other links on the same Model in this process), that the
+	// measured bandwidth lies within ConfidenceTolerance of the forecast.
 	ConfidenceCalibrated ConfidenceRule = C.PBA_CONFIDENCE_CALIBRATED
 )
 

@@ -40,8 +40,8 @@ func TestTransportFallbackCase(t *testing.T) {
 
 // The calibrated rule by hand: fallback forecasts of 100 Mbps for samples of 100 (five times)
 // then 115; the forecast after the sixth has five matured outcomes, the last within 20 % of its
-// actual but not within 10 %. With λ = 44/45 and the prior 0.43 of strength 15:
-// (6.45 + hits) / (15 + outcomes), outcomes = 45 (1 - λ^5).
+// actual but not within 10 %. With λ = 44/45 and the prior 0.43 of strength 30:
+// (12.9 + hits) / (30 + outcomes), outcomes = 45 (1 - λ^5).
 func TestCalibratedConfidence(t *testing.T) {
 	lambda := 44.0 / 45.0
 	outcomes := 45 * (1 - math.Pow(lambda, 5))
@@ -50,9 +50,9 @@ func TestCalibratedConfidence(t *testing.T) {
 		want float64
 	}{
 		{pba.PredictorConfig{}, 0.5}, // the transport's rule: fewer than 10 forecasts
-		{pba.PredictorConfig{Confidence: pba.ConfidenceCalibrated}, (6.45 + outcomes) / (15 + outcomes)},
+		{pba.PredictorConfig{Confidence: pba.ConfidenceCalibrated}, (12.9 + outcomes) / (30 + outcomes)},
 		{pba.PredictorConfig{Confidence: pba.ConfidenceCalibrated, ConfidenceTolerance: 0.1},
-			(6.45 + lambda*45*(1-math.Pow(lambda, 4))) / (15 + outcomes)},
+			(12.9 + lambda*45*(1-math.Pow(lambda, 4))) / (30 + outcomes)},
 	} {
 		p := newPredictor(t, c.cfg)
 		var f pba.Forecast

@@ -177,6 +177,7 @@ ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
 
 MatchCounts HybridPredictor::settle(const Sample& cleaned) {
     return served_.settle(cleaned, 0.5 * sample_interval_s(), ServedForecasts::Calibration::combined_only,
+                          {},  // the ensemble's outcomes are this link's alone: no fleet
                           [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual,
                               ForecastSource) {
                               coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,

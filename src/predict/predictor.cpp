@@ -64,6 +64,11 @@ std::size_t pending_room(const PredictorConfig& c, std::uint32_t model_steps) no
     return pending_capacity(c.horizon_s > 0.0 ? std::max<std::uint32_t>(model_steps, 2) : model_steps);
 }
 
+// The fleet a link's calibrated confidence pools its outcomes in: its model's (none without one).
+FleetHitRate* fleet_of(const std::shared_ptr<const ForecastModel>& model, ForecastSource source) noexcept {
+    return model ? &model->fleet(source) : nullptr;
+}
+
 }  // namespace
 
 const char* to_string(AggregationPolicy policy) noexcept {
@@ -124,6 +129,7 @@ void Predictor::refresh_model() {
         intervals_[index(ForecastSource::model)].reset();
         if (aggregator_) aggregator_->reset_member(AggregationMember::network);
     }
+    served_.leave_fleets();  // the new model's fleet has none of its outcomes
     model_ = std::move(snap.model);
     generation_ = snap.generation;
     ++changes_;
@@ -262,6 +268,7 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
     const double tolerance = 0.5 * sample_interval_locked();
     const MatchCounts counts = served_.settle(
         cleaned, tolerance, ServedForecasts::Calibration::every_forecast,
+        {fleet_of(model_, ForecastSource::model), fleet_of(model_, ForecastSource::fallback)},
         [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual, ForecastSource source) {
             intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
                                              p.target_unix_s - p.made_at_unix_s);
@@ -374,7 +381,7 @@ Forecast Predictor::finish_locked(FallbackReason reason, std::span<const float> 
     double transport = served_.transport_confidence(source);
     if (!from_model) transport = std::min(transport, kFallbackMaxConfidence);
     fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::transport)] = transport;
-    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = served_.calibrated_confidence(source);
+    fc.confidence_by_rule[static_cast<std::size_t>(ConfidenceRule::calibrated)] = served_.calibrated_confidence(source, fleet_of(model_, source));
     fc.confidence = fc.confidence_by_rule[static_cast<std::size_t>(config_.confidence_rule)];
     const ConformalInterval::Band band = intervals_[index(source)].band(fc.bandwidth_mbps);
     fc.bandwidth_low_mbps = band.low;
@@ -420,7 +427,7 @@ PredictorStats Predictor::stats_locked() const {
     served_.write_stats(s);
     s.mode = model_ ? model_->mode() : last_mode_;
     s.model_confidence = config_.confidence_rule == ConfidenceRule::calibrated
-                             ? served_.calibrated_confidence(ForecastSource::model)
+                             ? served_.calibrated_confidence(ForecastSource::model, fleet_of(model_, ForecastSource::model))
                              : served_.transport_confidence(ForecastSource::model);
     s.interval = intervals_[index(ForecastSource::model)].summary();
     s.last_measured = last_measured_;

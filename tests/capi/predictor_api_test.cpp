@@ -132,11 +132,11 @@ TEST_CASE("confidence_rule and confidence_tolerance: defaults, round trip, refus
     // No model: fallback forecasts of 100 Mbps for samples of 100, 100, 100, 100, 100, 115. The
     // forecast after the sixth has five matured outcomes: four hits, then 100 against 115, within
     // 20 % (15 <= 23) but not within 10 % (15 > 11.5). By hand, with λ = 44/45 and the prior 0.43
-    // of strength 15: outcomes = 45 (1 - λ^5); hits = outcomes at 0.2, λ 45 (1 - λ^4) at 0.1.
+    // of strength 30: outcomes = 45 (1 - λ^5); hits = outcomes at 0.2, λ 45 (1 - λ^4) at 0.1.
     const double lambda = 44.0 / 45.0;
     const double outcomes = 45 * (1 - std::pow(lambda, 5));
-    const double at_20pct = (6.45 + outcomes) / (15 + outcomes);
-    const double at_10pct = (6.45 + lambda * 45 * (1 - std::pow(lambda, 4))) / (15 + outcomes);
+    const double at_20pct = (12.9 + outcomes) / (30 + outcomes);
+    const double at_10pct = (12.9 + lambda * 45 * (1 - std::pow(lambda, 4))) / (30 + outcomes);
     auto sixth = [](const pba_predictor_config& c) {
         Predictor p(c);
         pba_forecast f = forecast_struct();

@@ -115,14 +115,14 @@ def test_hand_computed(tmp):
     check(all(float(row["low_mbps"]) <= float(row["predicted_mbps"]) <= float(row["high_mbps"]) for row in data),
           "--out: low <= predicted <= high")
 
-    # --confidence calibrated: (15 x 0.43 + hits) / (15 + outcomes), each earlier outcome weighed
+    # --confidence calibrated: (30 x 0.43 + hits) / (30 + outcomes), each earlier outcome weighed
     # by 44/45 per later one, model and fallback forecasts apart. The fallback forecast (t 0) and
     # the model's first (t 1) have no matured outcome of their source: 0.43. The model's 10 then meets
     # 10 (hit), 30 (miss), 20 (miss) for the forecasts at t 2, 3, 4.
     r = run("--trace", trace, "--model", model, "--out", out, "--confidence", "calibrated")
     check(r.returncode == 0 and "calibrated confidence" in r.stdout, "--confidence calibrated runs and says so")
     lam = 44 / 45
-    want = [0.43, 0.43, (6.45 + 1) / 16, (6.45 + lam) / (15 + 1 + lam), (6.45 + lam ** 2) / (15 + 1 + lam + lam ** 2)]
+    want = [0.43, 0.43, (12.9 + 1) / 31, (12.9 + lam) / (30 + 1 + lam), (12.9 + lam ** 2) / (30 + 1 + lam + lam ** 2)]
     _, data = read_out(out)
     got = [float(row["confidence"]) for row in data]
     check(len(got) == 5 and all(abs(g - w) < 1e-12 for g, w in zip(got, want)),

@@ -1,5 +1,5 @@
 // The calibrated confidence rule against sequences worked out by hand from its definition:
-// p = (k0 m0 + hits) / (k0 + outcomes), prior mean m0 = 0.43 and strength k0 = 15, each outcome
+// p = (k0 m0 + hits) / (k0 + outcomes), prior mean m0 = 0.43 and strength k0 = 30, each outcome
 // of weight w multiplying the earlier counts by (44/45)^w (memory 45), w = min(1, spacing /
 // (horizon / 2)).
 #include <catch2/catch.hpp>
@@ -14,8 +14,8 @@ using namespace pba::predict;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kPriorHits = 15 * 0.43;  // k0 m0 = 6.45
-constexpr double kStrength = 15;
+constexpr double kPriorHits = 30 * 0.43;  // k0 m0 = 12.9
+constexpr double kStrength = 30;
 constexpr double kLambda = 44.0 / 45.0;
 
 // A one-step forecast (horizon 0: every outcome weighs 1), made at `t`.
@@ -41,27 +41,27 @@ TEST_CASE("calibrated confidence: the prior before any outcome, then hits and mi
     CHECK(c.probability() == Approx(0.43));  // empty history: the prior mean
 
     outcome(c, true, 0);
-    CHECK(c.probability() == Approx((6.45 + 1) / 16));  // 0.4656
+    CHECK(c.probability() == Approx((12.9 + 1) / 31));  // 0.4484
     outcome(c, true, 1);
-    // hits = outcomes = 1 + 44/45 = 89/45: (6.45 + 89/45) / (15 + 89/45)
-    CHECK(c.probability() == Approx((6.45 + 89.0 / 45) / (15 + 89.0 / 45)));
+    // hits = outcomes = 1 + 44/45 = 89/45: (12.9 + 89/45) / (30 + 89/45)
+    CHECK(c.probability() == Approx((12.9 + 89.0 / 45) / (30 + 89.0 / 45)));
     CHECK(c.outcomes() == Approx(89.0 / 45.0));
 
     CalibratedConfidence misses;
     outcome(misses, false, 0);
-    CHECK(misses.probability() == Approx(6.45 / 16));  // 0.4031
+    CHECK(misses.probability() == Approx(12.9 / 31));  // 0.4161
     outcome(misses, false, 1);
-    CHECK(misses.probability() == Approx(6.45 / (15 + 89.0 / 45)));
+    CHECK(misses.probability() == Approx(12.9 / (30 + 89.0 / 45)));
     CHECK(misses.hits() == 0.0);
 
-    // All hits for long: the weighted count reaches its memory, 45, and the prior keeps its 15.
+    // All hits for long: the weighted count reaches its memory, 45, and the prior keeps its 30.
     CalibratedConfidence always;
     for (int t = 0; t < 3000; ++t) outcome(always, true, t);
     CHECK(always.outcomes() == Approx(45.0));
-    CHECK(always.probability() == Approx((kPriorHits + 45) / 60));  // 0.8575
-    // All misses for long: 6.45 / 60.
+    CHECK(always.probability() == Approx((kPriorHits + 45) / 75));  // 0.772 (0.95 in a fleet hitting 87 %)
+    // All misses for long: 12.9 / 75.
     for (int t = 3000; t < 6000; ++t) outcome(always, false, t);
-    CHECK(always.probability() == Approx(kPriorHits / 60).margin(1e-9));
+    CHECK(always.probability() == Approx(kPriorHits / 75).margin(1e-9));
 
     // Recency: a hit then a miss states less than a miss then a hit.
     CalibratedConfidence hit_miss, miss_hit;
@@ -75,8 +75,9 @@ TEST_CASE("calibrated confidence: the prior before any outcome, then hits and mi
     c.reset();
     CHECK(c.probability() == Approx(0.43));
     CHECK(c.outcomes() == 0.0);
-    // Per-link state in a fleet of thousands: a few numbers, no heap.
-    static_assert(sizeof(CalibratedConfidence) <= 40);
+    // Per-link state in a fleet of thousands: a few numbers (its share of the fleet's 3 of
+    // them), no heap.
+    static_assert(sizeof(CalibratedConfidence) <= 64);
 }
 
 TEST_CASE("calibrated confidence: forecasts less than half a horizon apart share one outcome",
@@ -109,8 +110,8 @@ TEST_CASE("calibrated confidence: the tolerance decides what a hit is", "[predic
     // Forecast 85, actual 100: within 20 % (15 <= 20), not within 10 % (15 > 10).
     CalibratedConfidence wide(0.2), narrow(0.1);
     for (CalibratedConfidence* c : {&wide, &narrow}) c->record(85, 100, 0, 0);
-    CHECK(wide.probability() == Approx(7.45 / 16));
-    CHECK(narrow.probability() == Approx(6.45 / 16));
+    CHECK(wide.probability() == Approx(13.9 / 31));
+    CHECK(narrow.probability() == Approx(12.9 / 31));
     CHECK(narrow.tolerance() == 0.1);
 
     CHECK_NOTHROW(CalibratedConfidence(1.0));

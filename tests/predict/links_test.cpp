@@ -87,14 +87,22 @@ void require_same(const PredictorStats& a, const PredictorStats& b) {
     CHECK(a.state_bytes == b.state_bytes);
 }
 
-// Links and their twins on the same slots.
+// The embedded internet model as a Model object of its own: default_model() shares one, and
+// links on one Model pool their calibrated confidence's outcomes (fleet_hit_rate.hpp).
+std::shared_ptr<ModelSlot> internet_slot() {
+    return std::make_shared<ModelSlot>(pba::Model::from_bytes(pba::default_model_bytes("internet")));
+}
+
+// Links and their twins, on slots holding the same weights in separate Model objects: the twins
+// are a fleet of their own, as the links are, so each twin's calibrated confidence is its link's.
 struct Fleet {
     std::vector<std::unique_ptr<Predictor>> batched;
     std::vector<std::unique_ptr<Predictor>> single;
 
-    void add(const std::shared_ptr<ModelSlot>& slot, const PredictorConfig& config = {}) {
+    void add(const std::shared_ptr<ModelSlot>& slot, const std::shared_ptr<ModelSlot>& twin_slot,
+             const PredictorConfig& config = {}) {
         batched.push_back(std::make_unique<Predictor>(slot, config));
-        single.push_back(std::make_unique<Predictor>(slot, config));
+        single.push_back(std::make_unique<Predictor>(twin_slot, config));
     }
     // Link l observes second t (both twins).
     void observe(std::size_t l, int t) {
@@ -137,10 +145,11 @@ struct Fleet {
 }  // namespace
 
 TEST_CASE("predict_links gives each link exactly its own predict()", "[predict][links]") {
-    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    const auto slot = internet_slot();
+    const auto twin_slot = internet_slot();
     const std::size_t window = slot->model()->pipeline().rows();
     Fleet fleet;
-    for (int l = 0; l < 70; ++l) fleet.add(slot);  // more than one batch of kLinksBatch
+    for (int l = 0; l < 70; ++l) fleet.add(slot, twin_slot);  // more than one batch of kLinksBatch
     // Links 0..59 fill the model's window; 60..68 stay short (fallback); 69 never gets a sample.
     for (int t = 0; t < static_cast<int>(window) + 130; ++t) {
         for (std::size_t l = 0; l < 69; ++l)
@@ -163,7 +172,9 @@ TEST_CASE("predict_links serves the aggregate exactly as predict(), whatever the
     // On the 1-s internet model: links sampled every 1, 5 and 60 s (the last two 'not_applicable',
     // served by the smoothers), a 15-minute horizon, aggregation off, a challenger in shadow
     // (predicted one by one), and a link without a model.
-    const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    const auto slot = internet_slot();
+    const auto twin_slot = internet_slot();
+    const auto no_model = std::make_shared<ModelSlot>();
     PredictorConfig quarter_hour;
     quarter_hour.horizon_s = 900.0;
     PredictorConfig plain;
@@ -172,20 +183,21 @@ TEST_CASE("predict_links serves the aggregate exactly as predict(), whatever the
     calibrated.confidence_rule = ConfidenceRule::calibrated;
     std::vector<int> every_s;
     Fleet fleet;
-    auto add = [&](const std::shared_ptr<ModelSlot>& s, const PredictorConfig& config, int interval_s) {
-        fleet.add(s, config);
+    auto add = [&](const PredictorConfig& config, int interval_s) {
+        fleet.add(slot, twin_slot, config);
         every_s.push_back(interval_s);
     };
-    for (int l = 0; l < 8; ++l) add(slot, {}, 1);
-    for (int l = 0; l < 3; ++l) add(slot, {}, 5);
-    for (int l = 0; l < 2; ++l) add(slot, {}, 60);
-    for (int l = 0; l < 2; ++l) add(slot, quarter_hour, 1);
-    for (int l = 0; l < 2; ++l) add(slot, plain, 1);
-    for (int l = 0; l < 2; ++l) add(slot, calibrated, 1);
-    add(slot, {}, 1);
+    for (int l = 0; l < 8; ++l) add({}, 1);
+    for (int l = 0; l < 3; ++l) add({}, 5);
+    for (int l = 0; l < 2; ++l) add({}, 60);
+    for (int l = 0; l < 2; ++l) add(quarter_hour, 1);
+    for (int l = 0; l < 2; ++l) add(plain, 1);
+    for (int l = 0; l < 2; ++l) add(calibrated, 1);
+    add({}, 1);
     fleet.batched.back()->set_challenger(pba::default_model("internet"));
     fleet.single.back()->set_challenger(pba::default_model("internet"));
-    add(std::make_shared<ModelSlot>(), {}, 1);
+    fleet.add(no_model, no_model);
+    every_s.push_back(1);
     std::vector<int> order;
     for (int l = 0; l < static_cast<int>(fleet.batched.size()); ++l) order.push_back(l);
     const int window = static_cast<int>(slot->model()->pipeline().rows());
@@ -210,18 +222,28 @@ TEST_CASE("predict_links batches per model: mixed generations during a reload", 
     auto m = pba::test::plain_metadata({"bandwidth_mbps", "latency_ms"}, {"bandwidth_mbps", "latency_ms"}, "A");
     m.set("input.sample_interval_s", 1.0);
     const auto first = pba::test::constant_model(12, m, {300, 25});
+    const auto twin_first = pba::test::constant_model(12, m, {300, 25});
     m.set("model.version", std::string("B"));
     const auto second = pba::test::constant_model(12, m, {200, 15});
+    const auto twin_second = pba::test::constant_model(12, m, {200, 15});
     const auto slot_a = std::make_shared<ModelSlot>(first);
     const auto slot_b = std::make_shared<ModelSlot>(first);
+    const auto twin_a = std::make_shared<ModelSlot>(twin_first);
+    const auto twin_b = std::make_shared<ModelSlot>(twin_first);
     Fleet fleet;
-    for (int l = 0; l < 12; ++l) fleet.add(l % 3 == 0 ? slot_b : slot_a);
+    for (int l = 0; l < 12; ++l) fleet.add(l % 3 == 0 ? slot_b : slot_a, l % 3 == 0 ? twin_b : twin_a);
     std::vector<int> order;
     for (int l = 0; l < 12; ++l) order.push_back(l);
     for (int t = 0; t < 40; ++t) {
         for (std::size_t l = 0; l < 12; ++l) fleet.observe(l, t);
-        if (t == 20) slot_a->replace(second);  // links on slot_b keep generation 1
-        if (t == 30) slot_b->replace(second);
+        if (t == 20) {  // links on slot_b keep generation 1
+            slot_a->replace(second);
+            twin_a->replace(twin_second);
+        }
+        if (t == 30) {
+            slot_b->replace(second);
+            twin_b->replace(twin_second);
+        }
         fleet.predict_and_compare(order);
     }
     fleet.compare_stats();

@@ -80,13 +80,13 @@ TEST_CASE("served forecasts: counted by source, mode and reason, scored when mea
         actual_bandwidths.push_back(actual[0]);
     };
     // 45 Mbps, 12 ms measured at the target: |50 - 45| = 5 <= 0.2 x 45, a hit.
-    MatchCounts counts = served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, note);
+    MatchCounts counts = served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, {}, note);
     CHECK(counts.matched == 1);
     CHECK(counts.expired == 0);
     REQUIRE(sources.size() == 1);
     CHECK(sources[0] == ForecastSource::model);
     CHECK(actual_bandwidths[0] == 45.0);
-    CHECK(served.calibrated_confidence(ForecastSource::model) == Approx((15 * 0.43 + 1) / (15 + 1)));
+    CHECK(served.calibrated_confidence(ForecastSource::model) == Approx((30 * 0.43 + 1) / (30 + 1)));
     CHECK(served.calibrated_confidence(ForecastSource::fallback) == Approx(0.43));
 
     Forecast fallback = one_step(101.0, 45.0, 12.0);
@@ -97,7 +97,7 @@ TEST_CASE("served forecasts: counted by source, mode and reason, scored when mea
     fallback.confidence = 0.3;
     served.serve(fallback);
     // Nothing measured within 0.5 s of its target (102): 103 is past it.
-    counts = served.settle(measured(103.0, 40.0, 10.0), 0.5, ServedForecasts::Calibration::every_forecast, note);
+    counts = served.settle(measured(103.0, 40.0, 10.0), 0.5, ServedForecasts::Calibration::every_forecast, {}, note);
     CHECK(counts.matched == 0);
     CHECK(counts.expired == 1);
     CHECK(sources.size() == 1);
@@ -131,11 +131,11 @@ TEST_CASE("served forecasts: a hybrid's calibrated confidence learns from its co
     ServedForecasts served(100, 0.2, 5);
     auto ignore = [](const PendingForecast&, const std::array<double, kForecastFieldCount>&, ForecastSource) {};
     served.serve(one_step(100.0, 50.0, 10.0), false);  // one member's, served alone
-    served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::combined_only, ignore);
+    served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::combined_only, {}, ignore);
     CHECK(served.calibrated_confidence(ForecastSource::model) == Approx(0.43));  // the prior still
     served.serve(one_step(101.0, 50.0, 10.0), true);  // the ensemble's
-    served.settle(measured(102.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::combined_only, ignore);
-    CHECK(served.calibrated_confidence(ForecastSource::model) == Approx((15 * 0.43 + 1) / (15 + 1)));
+    served.settle(measured(102.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::combined_only, {}, ignore);
+    CHECK(served.calibrated_confidence(ForecastSource::model) == Approx((30 * 0.43 + 1) / (30 + 1)));
     PredictorStats s;
     served.write_stats(s);
     CHECK(s.forecasts_matched == 2);  // both scored for accuracy
@@ -148,10 +148,10 @@ TEST_CASE("served forecasts: forgetting the model resets its confidence, not the
     Forecast fallback = one_step(99.0, 50.0, 10.0);
     fallback.fallback = true;
     served.serve(fallback);
-    served.settle(measured(100.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, ignore);
+    served.settle(measured(100.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, {}, ignore);
     served.serve(one_step(100.0, 50.0, 10.0));
-    served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, ignore);
-    const double hit = (15 * 0.43 + 1) / (15 + 1);
+    served.settle(measured(101.0, 45.0, 12.0), 0.5, ServedForecasts::Calibration::every_forecast, {}, ignore);
+    const double hit = (30 * 0.43 + 1) / (30 + 1);
     CHECK(served.calibrated_confidence(ForecastSource::model) == Approx(hit));
     served.forget_model();
     CHECK(served.calibrated_confidence(ForecastSource::model) == Approx(0.43));

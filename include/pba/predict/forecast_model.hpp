@@ -6,7 +6,9 @@
 #include <string>
 
 #include "pba/model/model.hpp"
+#include "pba/predict/accuracy.hpp"
 #include "pba/predict/features.hpp"
+#include "pba/predict/fleet_hit_rate.hpp"
 #include "pba/predict/forecast_buffers.hpp"
 #include "pba/predict/forecast.hpp"
 
@@ -43,6 +45,9 @@ public:
     const std::string& name() const noexcept { return name_; }
     // Single-window forecast buffers, shared by every predictor on this model (see BufferPool).
     BufferPool& buffers() const noexcept { return *buffers_; }
+    // The hit rate of every predictor's calibrated confidence on this model, per source: the
+    // fleet's prior (fleet_hit_rate.hpp). Thread-safe.
+    FleetHitRate& fleet(ForecastSource source) const noexcept { return fleets_[static_cast<std::size_t>(source)]; }
 
 private:
     explicit ForecastModel(std::shared_ptr<const Model> model);
@@ -57,6 +62,7 @@ private:
     std::array<char, kMaxModelVersionLength + 1> version_{};
     std::string name_;
     std::unique_ptr<BufferPool> buffers_;  // made last: it fits its buffers to this model
+    mutable std::array<FleetHitRate, kForecastSourceCount> fleets_;
 };
 
 // What makes `candidate` another kind of model than `serving`, the reload guard's test

@@ -6,6 +6,7 @@
 
 #include "pba/predict/accuracy.hpp"
 #include "pba/predict/calibrated_confidence.hpp"
+#include "pba/predict/fleet_hit_rate.hpp"
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/latency_histogram.hpp"
 #include "pba/predict/matching.hpp"
@@ -24,6 +25,10 @@ namespace pba::predict {
 // Allocates only in its constructor and reserve_pending(). Not thread-safe: owned by one predictor.
 class ServedForecasts {
 public:
+    // The fleets (fleet_hit_rate.hpp) a link's calibrated confidence pools its outcomes in, per
+    // source: its model's, or none (nullptr: no model, or forecasts no other link makes).
+    using Fleets = std::array<FleetHitRate*, kForecastSourceCount>;
+
     // Which matured forecasts the calibrated confidence is measured on.
     enum class Calibration : std::uint8_t {
         every_forecast = 0,  // a predictor's own
@@ -43,19 +48,21 @@ public:
     void record_latency(double microseconds) noexcept { latency_.record(microseconds); }
 
     // Offers a cleaned measurement to the pending forecasts: each one it settles is scored here
-    // (the calibrated confidence as `calibration` says; the owner's choice, so no byte per link
-    // keeps it), then given to on_match(const PendingForecast&, const std::array<double, 4>&
+    // (the calibrated confidence as `calibration` says, pooled in `fleets`; the owner's choice, so
+    // no byte per link keeps it), then given to on_match(const PendingForecast&, const std::array<double, 4>&
     // actual, ForecastSource) for what the owner measures besides (its intervals).
     template <class OnMatch>
-    MatchCounts settle(const Sample& cleaned, double tolerance_s, Calibration calibration,
+    MatchCounts settle(const Sample& cleaned, double tolerance_s, Calibration calibration, const Fleets& fleets,
                        OnMatch&& on_match) noexcept {
         const MatchCounts counts = pending_.offer(
             cleaned, tolerance_s, [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual) {
                 const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
                 accuracy_.record(source, p.predicted, actual);
-                if (calibration == Calibration::every_forecast || p.combined)
-                    calibrated_[static_cast<std::size_t>(source)].record(p.predicted[0], actual[0], p.made_at_unix_s,
-                                                                         p.target_unix_s - p.made_at_unix_s);
+                if (calibration == Calibration::every_forecast || p.combined) {
+                    const auto i = static_cast<std::size_t>(source);
+                    calibrated_[i].record(p.predicted[0], actual[0], p.made_at_unix_s,
+                                          p.target_unix_s - p.made_at_unix_s, fleets[i]);
+                }
                 on_match(p, actual, source);
             });
         expired_ += counts.expired;
@@ -69,10 +76,14 @@ public:
 
     // Forgets what the confidence rules know of the model's forecasts (the model changed).
     void forget_model() noexcept;
+    // The link's outcomes are no longer in its fleets' counts (a new model object, a new fleet).
+    void leave_fleets() noexcept {
+        for (CalibratedConfidence& c : calibrated_) c.leave_fleet();
+    }
 
     double transport_confidence(ForecastSource source) const noexcept { return accuracy_.confidence(source); }
-    double calibrated_confidence(ForecastSource source) const noexcept {
-        return calibrated_[static_cast<std::size_t>(source)].probability();
+    double calibrated_confidence(ForecastSource source, const FleetHitRate* fleet = nullptr) const noexcept {
+        return calibrated_[static_cast<std::size_t>(source)].probability(fleet);
     }
     const AccuracyTracker& accuracy() const noexcept { return accuracy_; }
     std::uint64_t forecasts() const noexcept;  // served since construction
