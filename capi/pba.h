@@ -371,6 +371,8 @@ PBA_API pba_status pba_slot_reload_file(pba_slot* slot, const char* path, const 
                                         uint64_t* out_generation);
 PBA_API pba_status pba_slot_reload_memory(pba_slot* slot, const void* data, size_t size,
                                           const pba_load_options* options, uint64_t* out_generation);
+/* pba_slot_replace swaps in the caller's model whatever its kind (no PBA_RELOAD_ALLOW_KIND_CHANGE
+ * check: the caller chose it). */
 PBA_API pba_status pba_slot_replace(pba_slot* slot, const pba_model* model, uint64_t* out_generation);
 
 /* The slot's generation: 0 while empty, 1 for the first model, +1 on every swap. 0 for NULL. */

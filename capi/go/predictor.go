@@ -421,8 +421,9 @@ func (p *Predictor) Mode() (Mode, error) {
 
 // Reload hot-swaps the model behind role (RoleMain for a single-model predictor) with the
 // .pba file at path; every predictor sharing that model's slot changes at its next forecast.
-// A model that fails to load is refused and the old one keeps serving. Returns the slot's new
-// generation.
+// A model that fails to load, or of another kind than the serving one (AllowKindChange), is
+// refused and the old one keeps serving; to swap kinds, Reload the Slot(role) with
+// AllowKindChange. Returns the slot's new generation.
 func (p *Predictor) Reload(role Role, path string) (uint64, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))

@@ -142,9 +142,9 @@ type Forecast struct {
 	Target       TargetKind
 
 	Mode            Mode // the mode that answered
-	Fallback        bool // every value came from the fallback rule
+	Fallback        bool // the model did not answer: every value but an Aggregated bandwidth is the fallback rule's
 	FallbackReason  FallbackReason
-	FallbackFields  Field  // values from the fallback rule
+	FallbackFields  Field  // values the model did not answer (the fallback rule's, or the aggregate's)
 	UnknownFields   Field  // fields never measured on this link, reported as 0
 	ModelGeneration uint64 // of the answering model's slot (a hybrid of both: the internet one's); 0: none
 	ModelVersion    string // of the answering model; "datacenter+internet" for a hybrid of both, "" for none
