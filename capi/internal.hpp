@@ -80,15 +80,17 @@ int c_enum_value(const Enum& value) noexcept {
 pba_status write_text(const char* function, std::string_view text, char* buffer, std::size_t capacity,
                       std::size_t* required) noexcept;
 
-// A caller's struct must be exactly a size this library knows (today: its one version) and
-// its reserved words zero.
+// A caller's struct must be exactly a size this library knows (its own, or `size_1_0` for a
+// struct that grew since 1.0) and its reserved words zero.
 template <typename Struct>
-pba_status check_struct(const char* function, const char* what, const Struct* s) noexcept {
-    if (s->struct_size != sizeof(Struct))
-        return fail(PBA_ERR_STRUCT_SIZE, "{}: {}.struct_size is {}, this library ({}) knows only {}{}", function, what,
-                    s->struct_size, PBA_VERSION_STRING, sizeof(Struct),
-                    s->struct_size > sizeof(Struct) ? " (is the header newer than the library?)" : "");
-    return PBA_OK;
+pba_status check_struct(const char* function, const char* what, const Struct* s, std::size_t size_1_0 = 0) noexcept {
+    if (s->struct_size == sizeof(Struct) || (size_1_0 != 0 && s->struct_size == size_1_0)) return PBA_OK;
+    const char* newer = s->struct_size > sizeof(Struct) ? " (is the header newer than the library?)" : "";
+    if (size_1_0 != 0)
+        return fail(PBA_ERR_STRUCT_SIZE, "{}: {}.struct_size is {}, this library ({}) knows only {} and 1.0's {}{}",
+                    function, what, s->struct_size, PBA_VERSION_STRING, sizeof(Struct), size_1_0, newer);
+    return fail(PBA_ERR_STRUCT_SIZE, "{}: {}.struct_size is {}, this library ({}) knows only {}{}", function, what,
+                s->struct_size, PBA_VERSION_STRING, sizeof(Struct), newer);
 }
 
 template <std::size_t N>

@@ -319,7 +319,8 @@ typedef struct pba_forecast {
     uint32_t horizon_steps;
     uint32_t target;          /* pba_forecast_target */
     uint32_t mode;            /* pba_mode that answered (never PBA_MODE_AUTO) */
-    uint32_t fallback;        /* 1: every value came from the fallback rule */
+    uint32_t fallback;        /* 1: the model did not answer; every value came from the fallback
+                                 rule but an aggregated bandwidth_mbps (see `aggregated`) */
     uint32_t fallback_reason; /* pba_fallback_reason */
     uint32_t fallback_fields; /* PBA_FIELD_* bits of values from the fallback rule */
     uint32_t unknown_fields;  /* PBA_FIELD_* bits never measured on this link, reported as 0 */
@@ -371,6 +372,8 @@ PBA_API pba_status pba_slot_reload_file(pba_slot* slot, const char* path, const 
                                         uint64_t* out_generation);
 PBA_API pba_status pba_slot_reload_memory(pba_slot* slot, const void* data, size_t size,
                                           const pba_load_options* options, uint64_t* out_generation);
+/* pba_slot_replace swaps in the caller's model whatever its kind (no PBA_RELOAD_ALLOW_KIND_CHANGE
+ * check: the caller chose it). */
 PBA_API pba_status pba_slot_replace(pba_slot* slot, const pba_model* model, uint64_t* out_generation);
 
 /* The slot's generation: 0 while empty, 1 for the first model, +1 on every swap. 0 for NULL. */
@@ -611,7 +614,9 @@ typedef struct pba_predictor_stats {
     uint64_t model_predictions;
     uint64_t fallback_predictions;
     uint64_t predictions_by_mode[3];   /* datacenter, internet, hybrid */
-    uint64_t fallbacks_by_reason[5];   /* by pba_fallback_reason */
+    uint64_t fallbacks_by_reason[5];   /* indexed by pba_fallback_reason (entry 0 stays 0); the
+                                          count of PBA_FALLBACK_NOT_APPLICABLE (5) is
+                                          fallbacks_not_applicable */
     uint64_t mode_switches;
     uint32_t mode;                     /* pba_mode of the latest forecast */
     uint32_t reserved;                 /* 0 */

@@ -219,8 +219,7 @@ void write_forecast(const predict::Forecast& f, pba_forecast* forecast) noexcept
 }
 
 pba_status predict_one(const char* function, pba_predictor* p, pba_forecast* forecast) noexcept {
-    if (forecast->struct_size != PBA_FORECAST_SIZE_1_0)
-        if (auto s = check_struct(function, "forecast", forecast)) return s;
+    if (auto s = check_struct(function, "forecast", forecast, PBA_FORECAST_SIZE_1_0)) return s;
     return guarded(function, [&] {
         write_forecast(p->link->predict(), forecast);
         return ok();
@@ -672,8 +671,7 @@ pba_status pba_predictor_get_stats(const pba_predictor* predictor, pba_predictor
     PBA_CHECK_NOT_NULL(fn, stats);
     // A 1.0 caller's smaller struct gets the fields it knows.
     const std::size_t size = stats->struct_size;
-    if (size != PBA_PREDICTOR_STATS_SIZE_1_0)
-        if (auto s = check_struct(fn, "stats", stats)) return s;
+    if (auto s = check_struct(fn, "stats", stats, PBA_PREDICTOR_STATS_SIZE_1_0)) return s;
     Use use(predictor);
     return guarded(fn, [&] {
         pba_predictor_stats full{};

@@ -10,27 +10,28 @@ import (
 	"runtime"
 )
 
-// acquireAll holds every predictor open and writes its C handle into handles, until
-// releaseAll. It fails with ErrClosed (holding nothing) when one is closed.
-func acquireAll(ps []*Predictor, handles []*C.pba_predictor) error {
-	for i, p := range ps {
+// acquireAll holds every link's predictor open and writes its C handle into handles, until
+// releaseAll. It fails (holding nothing) with ErrInvalidArgument when one is nil and ErrClosed
+// when one is closed, naming the link.
+func acquireAll(op string, links []Link, handles []*C.pba_predictor) error {
+	for i, l := range links {
 		var err error
-		if p == nil {
-			err = invalid(fmt.Sprintf("predictor %d is nil", i))
-		} else {
-			handles[i], err = p.h.acquire()
+		if l.Predictor == nil {
+			err = invalid(fmt.Sprintf("%s: links[%d] (%q): the predictor is nil", op, i, l.Name))
+		} else if handles[i], err = l.Predictor.h.acquire(); err != nil {
+			err = &Error{Code: ErrClosed, Message: fmt.Sprintf("%s: links[%d] (%q): the predictor is closed", op, i, l.Name)}
 		}
 		if err != nil {
-			releaseAll(ps[:i])
+			releaseAll(links[:i])
 			return err
 		}
 	}
 	return nil
 }
 
-func releaseAll(ps []*Predictor) {
-	for _, p := range ps {
-		p.h.release()
+func releaseAll(links []Link) {
+	for _, l := range links {
+		l.Predictor.h.release()
 	}
 }
 
@@ -64,8 +65,10 @@ func (l *Links) size(n int) {
 // acquire holds link i's predictor open for the library call; a nil or closed one fails the
 // link with ErrClosed and leaves its handle nil. The status stays a failure unless the library
 // writes another.
-func (l *Links) acquire(i int, p *Predictor) {
-	l.handles[i], l.failed[i] = p.handle().acquire()
+func (l *Links) acquire(op string, i int, p *Predictor) {
+	if l.handles[i], l.failed[i] = p.handle().acquire(); l.failed[i] != nil {
+		l.failed[i] = &Error{Code: ErrClosed, Message: fmt.Sprintf("%s: link %d: the predictor is nil or closed", op, i)}
+	}
 	l.statuses[i] = C.PBA_ERR_INTERNAL
 }
 
@@ -81,28 +84,40 @@ func (l *Links) release(predictors []*Predictor) {
 // finish writes each link's error into errs (when not nil) and returns the first failed
 // link's. The library call's error (callErr) names its first failed link, counting the links
 // failed here (passed to it as NULL): when that link is one the library failed, it is the
-// returned error, so its message says which link and how many failed.
+// returned error, so its message says which link and how many failed. When the first failed
+// link failed here, its error gets the same count.
 func (l *Links) finish(op string, callErr error, errs []error) error {
-	var first error
+	first, failed := -1, 0
 	for i, s := range l.statuses {
-		err := l.failed[i]
-		if err == nil && s != C.PBA_OK {
-			if first == nil && callErr != nil {
-				err = callErr
-			} else {
-				code := ErrorCode(s)
-				err = &Error{Code: code, Message: fmt.Sprintf("%s: link %d: %s", op, i, code.text())}
+		if l.failed[i] != nil || s != C.PBA_OK {
+			failed++
+			if first < 0 {
+				first = i
 			}
 		}
-		if first == nil {
-			first = err
+	}
+	var firstErr error
+	for i, s := range l.statuses {
+		err := l.failed[i]
+		switch {
+		case err != nil && i == first:
+			e := err.(*Error)
+			err = &Error{Code: e.Code, Message: fmt.Sprintf("%s (%d of %d links failed)", e.Message, failed, len(l.statuses))}
+		case err == nil && s != C.PBA_OK && i == first && callErr != nil:
+			err = callErr
+		case err == nil && s != C.PBA_OK:
+			code := ErrorCode(s)
+			err = &Error{Code: code, Message: fmt.Sprintf("%s: link %d: %s", op, i, code.text())}
+		}
+		if i == first {
+			firstErr = err
 		}
 		if errs != nil {
 			errs[i] = err
 		}
 		l.failed[i] = nil
 	}
-	return first
+	return firstErr
 }
 
 // closed is the nil Links' answer: every link fails with ErrClosed.
@@ -127,13 +142,8 @@ func (l *Links) Observe(predictors []*Predictor, samples []Sample, errs []error)
 	}
 	l.size(n)
 	for i, p := range predictors {
-		var err error
-		if l.samples[i], err = samples[i].c(); err != nil {
-			l.handles[i], l.failed[i] = nil, invalid(fmt.Sprintf("Links.Observe: samples[%d]: %v", i, err))
-			l.statuses[i] = C.PBA_ERR_INVALID_ARGUMENT
-			continue
-		}
-		l.acquire(i, p)
+		l.samples[i] = samples[i].c()
+		l.acquire("Links.Observe", i, p)
 	}
 	var hp **C.pba_predictor
 	var sp *C.pba_sample
@@ -164,7 +174,7 @@ func (l *Links) Predict(predictors []*Predictor, forecasts []Forecast, errs []er
 	l.size(n)
 	for i, p := range predictors {
 		l.forecasts[i].struct_size = C.sizeof_pba_forecast
-		l.acquire(i, p)
+		l.acquire("Links.Predict", i, p)
 	}
 	var hp **C.pba_predictor
 	var fp *C.pba_forecast

@@ -5,7 +5,9 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	pba "github.com/pba-project/pba/capi/go"
 )
@@ -224,5 +226,37 @@ func TestNilLinksFailsEveryLink(t *testing.T) {
 	if err := links.Predict(ps, forecasts, errs); !errors.Is(err, pba.ErrClosed) || !errors.Is(errs[0], pba.ErrClosed) ||
 		!errors.Is(errs[1], pba.ErrClosed) || forecasts[0] != (pba.Forecast{}) || forecasts[1] != (pba.Forecast{}) {
 		t.Errorf("Predict: %v, %v, %+v", err, errs, forecasts)
+	}
+}
+
+// A batch's errors name their link: a nil or closed predictor's says which, and the returned
+// error (the first failed link's) how many failed, whether the library or the package failed it.
+// A sample without a time reaches the library, which refuses and counts it.
+func TestLinksErrorsNameTheLink(t *testing.T) {
+	cfg := pba.PredictorConfig{Model: loadModel(t, "linear_2x_plus_1000.pba")}
+	ready, unready, closed := newPredictor(t, cfg), newPredictor(t, cfg), newPredictor(t, cfg)
+	closed.Close()
+	var links pba.Links
+	errs := staleErrs(4)
+	err := links.Observe([]*pba.Predictor{ready, closed, unready, nil},
+		[]pba.Sample{sample(1, 100, 20, 0, 1), sample(1, 100, 20, 0, 1), pba.NewSample(time.Time{}), sample(1, 100, 20, 0, 1)}, errs)
+	if !errors.Is(err, pba.ErrClosed) || !strings.Contains(err.Error(), "link 1: the predictor is nil or closed (3 of 4 links failed)") {
+		t.Errorf("Observe: %v", err)
+	}
+	if errs[0] != nil || !errors.Is(errs[2], pba.ErrInvalidArgument) || !errors.Is(errs[3], pba.ErrClosed) ||
+		!strings.Contains(errs[3].Error(), "link 3: the predictor is nil or closed") {
+		t.Errorf("Observe: errs %v", errs)
+	}
+	if st, err := unready.Stats(); err != nil || st.SamplesRefusedInvalidTimestamp != 1 {
+		t.Errorf("the sample without a time was not counted: %+v, %v", st, err)
+	}
+	forecasts := make([]pba.Forecast, 4)
+	errs = staleErrs(4)
+	err = links.Predict([]*pba.Predictor{ready, unready, closed, nil}, forecasts, errs)
+	if !errors.Is(err, pba.ErrNotReady) || !strings.Contains(err.Error(), "link 1; 3 of 4 links failed") {
+		t.Errorf("Predict: %v", err)
+	}
+	if errs[0] != nil || !errors.Is(errs[2], pba.ErrClosed) || !strings.Contains(errs[2].Error(), "link 2: the predictor") {
+		t.Errorf("Predict: errs %v", errs)
 	}
 }

@@ -230,22 +230,26 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 
 	// Hold every model and slot open while the library takes its own references.
 	for _, e := range []struct {
-		m   *Model
-		dst **C.pba_model
-	}{{cfg.Model, &c.model}, {cfg.DatacenterModel, &c.datacenter_model}, {cfg.InternetModel, &c.internet_model}} {
+		field string
+		m     *Model
+		dst   **C.pba_model
+	}{{"Model", cfg.Model, &c.model}, {"DatacenterModel", cfg.DatacenterModel, &c.datacenter_model},
+		{"InternetModel", cfg.InternetModel, &c.internet_model}} {
 		var err error
 		if *e.dst, err = e.m.acquire(); err != nil {
-			return nil, err
+			return nil, closedField(e.field)
 		}
 		defer e.m.release()
 	}
 	for _, e := range []struct {
-		s   *Slot
-		dst **C.pba_slot
-	}{{cfg.Slot, &c.slot}, {cfg.DatacenterSlot, &c.datacenter_slot}, {cfg.InternetSlot, &c.internet_slot}} {
+		field string
+		s     *Slot
+		dst   **C.pba_slot
+	}{{"Slot", cfg.Slot, &c.slot}, {"DatacenterSlot", cfg.DatacenterSlot, &c.datacenter_slot},
+		{"InternetSlot", cfg.InternetSlot, &c.internet_slot}} {
 		var err error
 		if *e.dst, err = e.s.acquire(); err != nil {
-			return nil, err
+			return nil, closedField(e.field)
 		}
 		defer e.s.release()
 	}
@@ -256,6 +260,10 @@ func NewPredictor(cfg PredictorConfig) (*Predictor, error) {
 	p := &Predictor{h: newHandle(h, func(h *C.pba_predictor) { C.pba_predictor_free(h) })}
 	runtime.SetFinalizer(p, (*Predictor).Close)
 	return p, nil
+}
+
+func closedField(field string) error {
+	return &Error{Code: ErrClosed, Message: fmt.Sprintf("NewPredictor: PredictorConfig.%s is closed", field)}
 }
 
 // Close releases the predictor. It is idempotent and never blocks: a call in progress on
@@ -297,15 +305,12 @@ type ObserveResult struct {
 	DroppedFields Field
 }
 
-// Observe adds a measurement of the link. A sample refused for its timestamp (NaN, repeated,
-// going backwards) returns an ErrInvalidArgument error and is only counted.
+// Observe adds a measurement of the link. A sample refused for its timestamp (not set, NaN,
+// repeated, going backwards) returns an ErrInvalidArgument error and is only counted.
 func (p *Predictor) Observe(s Sample) (ObserveResult, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	var err error
-	if sc.sample, err = s.c(); err != nil {
-		return ObserveResult{}, err
-	}
+	sc.sample = s.c()
 	h, err := p.handle().acquire()
 	if err != nil {
 		return ObserveResult{}, err
@@ -313,6 +318,10 @@ func (p *Predictor) Observe(s Sample) (ObserveResult, error) {
 	defer p.h.release()
 	sc.result = C.pba_observe_result{struct_size: C.sizeof_pba_observe_result}
 	err = call(func() C.pba_status { return C.go_observe(unsafe.Pointer(h), &sc.sample, &sc.result) })
+	if err != nil && s.Time.IsZero() {
+		// The library saw a NaN timestamp; say what the caller left out.
+		err = invalid("Observe: the sample's Time is not set; refused and counted as an invalid timestamp")
+	}
 	return ObserveResult{Status: ObserveStatus(sc.result.status), DroppedFields: Field(sc.result.dropped_fields)}, err
 }
 
@@ -321,10 +330,7 @@ func (p *Predictor) Observe(s Sample) (ObserveResult, error) {
 func (p *Predictor) ObserveMany(samples []Sample) (int, error) {
 	cs := make([]C.pba_sample, len(samples))
 	for i := range samples {
-		var err error
-		if cs[i], err = samples[i].c(); err != nil {
-			return 0, invalid(fmt.Sprintf("ObserveMany: samples[%d]: %v", i, err))
-		}
+		cs[i] = samples[i].c()
 	}
 	h, err := p.handle().acquire()
 	if err != nil {
@@ -381,10 +387,7 @@ func (p *Predictor) fill(f *Forecast, c *C.pba_forecast) {
 // RecordActual reports a measurement used only to score pending forecasts (it does not enter
 // the window); it returns how many forecasts it settled and how many expired.
 func (p *Predictor) RecordActual(actual Sample) (matched, expired int, err error) {
-	cs, err := actual.c()
-	if err != nil {
-		return 0, 0, err
-	}
+	cs := actual.c()
 	h, err := p.handle().acquire()
 	if err != nil {
 		return 0, 0, err
@@ -419,8 +422,9 @@ func (p *Predictor) Mode() (Mode, error) {
 
 // Reload hot-swaps the model behind role (RoleMain for a single-model predictor) with the
 // .pba file at path; every predictor sharing that model's slot changes at its next forecast.
-// A model that fails to load is refused and the old one keeps serving. Returns the slot's new
-// generation.
+// A model that fails to load, or of another kind than the serving one (AllowKindChange), is
+// refused and the old one keeps serving; to swap kinds, Reload the Slot(role) with
+// AllowKindChange. Returns the slot's new generation.
 func (p *Predictor) Reload(role Role, path string) (uint64, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))

@@ -126,8 +126,10 @@ func TestModelForecastAndHotReload(t *testing.T) {
 
 func TestBadSamplesAreRefusedAndCounted(t *testing.T) {
 	p := newPredictor(t, pba.PredictorConfig{})
-	if _, err := p.Observe(pba.Sample{BandwidthMbps: 10}); !errors.Is(err, pba.ErrInvalidArgument) {
-		t.Errorf("zero Time: %v", err)
+	r, err := p.Observe(pba.Sample{BandwidthMbps: 10})
+	if !errors.Is(err, pba.ErrInvalidArgument) || r.Status != pba.ObserveRefusedInvalidTimestamp ||
+		!strings.Contains(err.Error(), "Time is not set") {
+		t.Errorf("zero Time: %+v, %v", r, err)
 	}
 	far := pba.NewSample(time.Unix(2e11, 0))
 	if _, err := p.Observe(far); !errors.Is(err, pba.ErrInvalidArgument) {
@@ -136,7 +138,7 @@ func TestBadSamplesAreRefusedAndCounted(t *testing.T) {
 	if _, err := p.Observe(sample(5, 100, 10, 0, 1)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := p.Observe(sample(5, 100, 10, 0, 1))
+	r, err = p.Observe(sample(5, 100, 10, 0, 1))
 	if !errors.Is(err, pba.ErrInvalidArgument) || r.Status != pba.ObserveRefusedRepeatedTimestamp ||
 		!strings.Contains(err.Error(), "refused_repeated_timestamp") {
 		t.Errorf("repeated: %+v, %v", r, err)
@@ -153,8 +155,13 @@ func TestBadSamplesAreRefusedAndCounted(t *testing.T) {
 	if n != 2 || !errors.Is(err, pba.ErrInvalidArgument) {
 		t.Errorf("ObserveMany: %d, %v", n, err)
 	}
+	// A sample without a time in the middle is refused and counted; the ones after it are offered.
+	n, err = p.ObserveMany([]pba.Sample{sample(9, 1, 1, 0, 0), pba.NewSample(time.Time{}), sample(10, 1, 1, 0, 0)})
+	if n != 2 || !errors.Is(err, pba.ErrInvalidArgument) || !strings.Contains(err.Error(), "samples[1]") {
+		t.Errorf("ObserveMany with a sample without a time: %d, %v", n, err)
+	}
 	st, _ := p.Stats()
-	if st.SamplesAccepted != 4 || st.SamplesRefusedInvalidTimestamp != 1 || st.SamplesRefusedRepeatedTimestamp != 2 ||
+	if st.SamplesAccepted != 6 || st.SamplesRefusedInvalidTimestamp != 3 || st.SamplesRefusedRepeatedTimestamp != 2 ||
 		st.SamplesRefusedBackwardTimestamp != 1 || st.DroppedValues != 3 {
 		t.Errorf("counts %+v", st)
 	}
@@ -187,6 +194,15 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := pba.NewPredictor(pba.PredictorConfig{Slot: &pba.Slot{}}); !errors.Is(err, pba.ErrClosed) {
 		t.Errorf("a zero-value Slot: %v", err)
+	}
+	closed, err := pba.LoadModel("testdata/linear_3x.pba", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	_, err = pba.NewPredictor(pba.PredictorConfig{DatacenterModel: m, InternetModel: closed})
+	if !errors.Is(err, pba.ErrClosed) || !strings.Contains(err.Error(), "PredictorConfig.InternetModel is closed") {
+		t.Errorf("a closed InternetModel: %v", err)
 	}
 	policy := loadModel(t, "policy_q_bias.pba") // no features: cannot drive a predictor
 	if _, err := pba.NewPredictor(pba.PredictorConfig{Model: policy}); !errors.Is(err, pba.ErrMalformedModel) {
@@ -303,6 +319,15 @@ func TestPrometheusText(t *testing.T) {
 	}
 	if strings.Count(text, "# TYPE dwcp_pba_predictions_total") != 1 {
 		t.Errorf("a family repeated")
+	}
+	b.Close()
+	_, err = pba.PrometheusText([]pba.Link{{"eu-west", a}, {"us-east", b}})
+	if !errors.Is(err, pba.ErrClosed) || !strings.Contains(err.Error(), `links[1] ("us-east")`) {
+		t.Errorf("a closed link: %v", err)
+	}
+	_, err = pba.PrometheusText([]pba.Link{{"eu-west", a}, {"ap-south", nil}})
+	if !errors.Is(err, pba.ErrInvalidArgument) || !strings.Contains(err.Error(), `links[1] ("ap-south")`) {
+		t.Errorf("a nil link: %v", err)
 	}
 }
 

@@ -14,9 +14,12 @@ import (
 // missing; the model's metadata says how a missing input is filled.
 var Missing = math.NaN()
 
-// Sample is one measurement of a link.
+// Sample is one measurement of a link. A field left at zero is a measured 0 (a link with no
+// bandwidth): start from NewSample, whose fields are all Missing, and set what was measured.
 type Sample struct {
-	Time           time.Time // required
+	// Required: a sample whose Time is the zero Time is refused with ErrInvalidArgument and
+	// counted as an invalid timestamp (PredictorStats.SamplesRefusedInvalidTimestamp).
+	Time           time.Time
 	BandwidthMbps  float64
 	LatencyMs      float64
 	PacketLoss     float64 // ratio 0..1
@@ -40,25 +43,25 @@ func fromUnixSeconds(s float64) time.Time {
 	return time.Unix(int64(sec), int64(math.Round(frac*1e9)))
 }
 
-// c converts a sample; a zero Time (a sample whose time was never set) is refused here, since
-// the library would read it as a valid date in year 1.
-func (s *Sample) c() (C.pba_sample, error) {
-	if s.Time.IsZero() {
-		return C.pba_sample{}, errTimeNotSet
+// c converts a sample. A zero Time (a sample whose time was never set) becomes a NaN timestamp,
+// which the library refuses and counts as invalid like any other; as seconds it would be a
+// valid date in year 1.
+func (s *Sample) c() C.pba_sample {
+	timestamp := math.NaN()
+	if !s.Time.IsZero() {
+		timestamp = unixSeconds(s.Time)
 	}
 	return C.pba_sample{
 		struct_size:      C.sizeof_pba_sample,
-		timestamp_unix_s: C.double(unixSeconds(s.Time)),
+		timestamp_unix_s: C.double(timestamp),
 		bandwidth_mbps:   C.double(s.BandwidthMbps),
 		latency_ms:       C.double(s.LatencyMs),
 		packet_loss:      C.double(s.PacketLoss),
 		jitter_ms:        C.double(s.JitterMs),
 		throughput_mbps:  C.double(s.ThroughputMbps),
 		reliability:      C.double(s.Reliability),
-	}, nil
+	}
 }
-
-var errTimeNotSet = invalid("sample's Time is not set")
 
 // Field is a set of sample fields (a bit mask).
 type Field uint32
@@ -139,9 +142,9 @@ type Forecast struct {
 	Target       TargetKind
 
 	Mode            Mode // the mode that answered
-	Fallback        bool // every value came from the fallback rule
+	Fallback        bool // the model did not answer: every value but an Aggregated bandwidth is the fallback rule's
 	FallbackReason  FallbackReason
-	FallbackFields  Field  // values from the fallback rule
+	FallbackFields  Field  // values the model did not answer (the fallback rule's, or the aggregate's)
 	UnknownFields   Field  // fields never measured on this link, reported as 0
 	ModelGeneration uint64 // of the answering model's slot (a hybrid of both: the internet one's); 0: none
 	ModelVersion    string // of the answering model; "datacenter+internet" for a hybrid of both, "" for none

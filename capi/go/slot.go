@@ -111,7 +111,8 @@ func (s *Slot) ReloadBytes(data []byte, opts ...ReloadOption) (uint64, error) {
 	return uint64(g), err
 }
 
-// Replace swaps in an already loaded model.
+// Replace swaps in an already loaded model, of any kind: unlike Reload it does not compare the
+// model's features, window and target with the serving one's (the caller chose the model).
 func (s *Slot) Replace(model *Model) (uint64, error) {
 	mh, err := model.acquire()
 	if err != nil {

@@ -217,14 +217,10 @@ func PrometheusText(links []Link) (string, error) {
 			C.free(unsafe.Pointer(n))
 		}
 	}()
-	ps := make([]*Predictor, len(links))
-	for i, l := range links {
-		ps[i] = l.Predictor
-	}
-	if err := acquireAll(ps, handles); err != nil {
+	if err := acquireAll("PrometheusText", links, handles); err != nil {
 		return "", err
 	}
-	defer releaseAll(ps)
+	defer releaseAll(links)
 	for i, l := range links {
 		names[i] = C.CString(l.Name)
 	}

@@ -309,6 +309,15 @@ TEST_CASE("1.0-sized forecast and stats structs get the 1.0 fields and nothing p
     const size_t odd_size = PBA_PREDICTOR_STATS_SIZE_1_0 + 8;  // neither 1.0's nor this header's
     std::memcpy(stats.data(), &odd_size, sizeof odd_size);
     CHECK(pba_predictor_get_stats(p.p, reinterpret_cast<pba_predictor_stats*>(stats.data())) == PBA_ERR_STRUCT_SIZE);
+    // The refusal names both sizes the library accepts, not only this header's.
+    CHECK_THAT(last_error(), Catch::Contains("stats.struct_size is " + std::to_string(odd_size)) &&
+                                 Catch::Contains("knows only " + std::to_string(sizeof(pba_predictor_stats)) +
+                                                 " and 1.0's " + std::to_string(PBA_PREDICTOR_STATS_SIZE_1_0)));
+    pba_forecast odd;
+    odd.struct_size = PBA_FORECAST_SIZE_1_0 + 8;
+    CHECK(pba_predictor_predict(p.p, &odd) == PBA_ERR_STRUCT_SIZE);
+    CHECK_THAT(last_error(), Catch::Contains("knows only " + std::to_string(sizeof(pba_forecast)) + " and 1.0's " +
+                                             std::to_string(PBA_FORECAST_SIZE_1_0)));
 }
 
 TEST_CASE("a single-model predictor answers from its model: bandwidth 2 bw + 1000", "[capi]") {
