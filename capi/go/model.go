@@ -103,6 +103,20 @@ func DefaultModel(name string) (*Model, error) {
 	return newModel(h), nil
 }
 
+// DefaultModelBytes returns a copy of the embedded model name's file, byte for byte as compiled
+// in (what `pba export NAME` writes), to save, hash or ship it; LoadModelBytes loads it back.
+// ErrNotFound for an unknown name.
+func DefaultModelBytes(name string) ([]byte, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var data unsafe.Pointer
+	var size C.size_t
+	if err := call(func() C.pba_status { return C.pba_default_model_bytes(cname, &data, &size) }); err != nil {
+		return nil, err
+	}
+	return C.GoBytes(data, C.int(size)), nil
+}
+
 // DefaultModelNames lists the models compiled into the library, sorted.
 func DefaultModelNames() []string {
 	n := int(C.pba_default_model_count())

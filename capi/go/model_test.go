@@ -1,6 +1,7 @@
 package pba_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"path/filepath"
@@ -198,5 +199,39 @@ func TestDefaultModelsLoad(t *testing.T) {
 			t.Errorf("%s: %+v, %v", name, info, err)
 		}
 		m.Close()
+	}
+}
+
+func TestDefaultModelBytesLoadBackAsTheSameModel(t *testing.T) {
+	data, err := pba.DefaultModelBytes("internet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// docs/model-format.md: every file starts with the magic \x89PBA\r\n\x1a\n.
+	if !bytes.HasPrefix(data, []byte("\x89PBA\r\n\x1a\n")) {
+		t.Fatalf("no model file magic: % x", data[:8])
+	}
+	fromBytes, err := pba.LoadModelBytes(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromBytes.Close()
+	embedded, err := pba.DefaultModel("internet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	a, errA := fromBytes.Info()
+	b, errB := embedded.Info()
+	if errA != nil || errB != nil || a != b {
+		t.Errorf("loaded back %+v (%v), embedded %+v (%v)", a, errA, b, errB)
+	}
+	data[0] = 0 // a copy: the library's storage is not the caller's to write
+	again, err := pba.DefaultModelBytes("internet")
+	if err != nil || again[0] != 0x89 {
+		t.Errorf("second call: first byte %#x, %v", again[0], err)
+	}
+	if _, err := pba.DefaultModelBytes("no-such-default"); !errors.Is(err, pba.ErrNotFound) {
+		t.Errorf("unknown default: %v, want ErrNotFound", err)
 	}
 }
