@@ -75,8 +75,8 @@ AccuracyTracker::AccuracyTracker(std::size_t rolling_window) {
     if (rolling_window == 0 || rolling_window > kMaxAccuracyWindow)
         throw Error(Errc::invalid_argument, fmt::format("accuracy rolling window {} must lie in 1..{}", rolling_window,
                                                         kMaxAccuracyWindow));
-    block_size_ = (rolling_window + kAccuracyBlocks - 1) / kAccuracyBlocks;
-    whole_blocks_ = (rolling_window + block_size_ - 1) / block_size_;
+    block_size_ = static_cast<std::uint32_t>((rolling_window + kAccuracyBlocks - 1) / kAccuracyBlocks);
+    whole_blocks_ = static_cast<std::uint32_t>((rolling_window + block_size_ - 1) / block_size_);
 }
 
 void AccuracyTracker::note_forecast(ForecastSource source) noexcept {
@@ -122,11 +122,11 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
         Recent& r = recent_[src];
         r.errors[r.head] = rel;
         r.head = (r.head + 1) % kConfidenceWindow;
-        r.size = std::min(r.size + 1, kConfidenceWindow);
+        r.size = std::min<std::uint32_t>(r.size + 1, kConfidenceWindow);
     }
-    if (++block.size == block_size_) {  // whole: the next block starts, pushing out the oldest
+    if (block.size() == block_size_) {  // whole: the next block starts, pushing out the oldest
         held_ = std::min(held_ + 1, whole_blocks_);
-        filling_ = (filling_ + 1) % blocks_.size();
+        filling_ = static_cast<std::uint32_t>((filling_ + 1) % blocks_.size());
         blocks_[filling_] = Block{};
     }
 }

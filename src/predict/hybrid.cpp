@@ -180,7 +180,8 @@ MatchCounts HybridPredictor::settle(const Sample& cleaned) {
                           {},  // the ensemble's outcomes are this link's alone: no fleet
                           [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual,
                               ForecastSource) {
-                              coverage_.record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
+                              coverage_.record(p.predicted[0], actual[0], p.band(coverage_.target_coverage()),
+                                               p.made_at_unix_s,
                                                p.target_unix_s - p.made_at_unix_s);
                           });
 }

@@ -9,12 +9,14 @@
 
 namespace pba::predict {
 
-ConformalInterval::ConformalInterval(double coverage, std::size_t window) : coverage_(coverage), window_(window) {
+ConformalInterval::ConformalInterval(double coverage, std::size_t window)
+    : coverage_(coverage), window_(static_cast<std::uint32_t>(window)) {
     if (!(coverage > 0.0 && coverage < 1.0))
         throw Error(Errc::invalid_argument, fmt::format("interval coverage {} must lie in (0, 1)", coverage));
     if (window == 0) throw Error(Errc::invalid_argument, "interval window must hold at least 1 residual");
+    if (window > std::numeric_limits<std::uint32_t>::max())
+        throw Error(Errc::invalid_argument, fmt::format("interval window {} must hold at most 2^32 - 1 residuals", window));
     residuals_.resize(window);
-    sorted_.reserve(window);
     hits_.resize((window + 63) / 64);
 }
 
@@ -41,18 +43,14 @@ void ConformalInterval::record(double predicted, double actual, const Band& serv
     last_made_at_unix_s_ = made_at_unix_s;
     const auto residual = static_cast<float>(std::min(std::abs(actual - predicted),
                                                       static_cast<double>(std::numeric_limits<float>::max())));
-    if (size_ == residuals_.size())  // the oldest leaves the sorted copy too
-        sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), residuals_[head_]));
-    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), residual), residual);
     residuals_[head_] = residual;
-    head_ = (head_ + 1) % residuals_.size();
-    size_ = std::min(size_ + 1, residuals_.size());
+    head_ = (head_ + 1) % window_;
+    size_ = std::min(size_ + 1, window_);
     update_quantile();
 }
 
 void ConformalInterval::reset() noexcept {
     head_ = size_ = 0;
-    sorted_.clear();
     half_width_ = 0.0;
     ready_ = false;
 }
@@ -61,9 +59,36 @@ void ConformalInterval::update_quantile() noexcept {
     // The split-conformal rank: with n calibration residuals, the ceil((n + 1) c)-th smallest.
     const auto n = static_cast<double>(size_);
     const auto rank = static_cast<std::size_t>(std::ceil((n + 1.0) * coverage_ - 1e-9));
+    const bool was_ready = ready_;
     ready_ = rank >= 1 && rank <= size_;
     if (!ready_) return;
-    half_width_ = sorted_[rank - 1];
+    // Start from the previous quantile (or any held residual) and step to the next smaller or
+    // larger held value until `rank` falls among the values equal to it: the rank-th smallest,
+    // exactly what sorting would give. Each step is one pass; a join and a leave need one or two.
+    auto q = was_ready ? static_cast<float>(half_width_) : residuals_[0];
+    for (;;) {
+        std::size_t below = 0, equal = 0;
+        float next_below = -std::numeric_limits<float>::infinity();
+        float next_above = std::numeric_limits<float>::infinity();
+        for (std::size_t i = 0; i < size_; ++i) {
+            const float x = residuals_[i];
+            if (x < q) {
+                ++below;
+                next_below = std::max(next_below, x);
+            } else if (x == q) {
+                ++equal;
+            } else {
+                next_above = std::min(next_above, x);
+            }
+        }
+        if (rank <= below)
+            q = next_below;
+        else if (rank > below + equal)
+            q = next_above;
+        else
+            break;
+    }
+    half_width_ = q;
 }
 
 IntervalSummary ConformalInterval::summary() const noexcept {
@@ -81,8 +106,7 @@ IntervalSummary ConformalInterval::summary() const noexcept {
 }
 
 std::size_t ConformalInterval::heap_bytes() const noexcept {
-    return residuals_.capacity() * sizeof(float) + sorted_.capacity() * sizeof(float) +
-           hits_.capacity() * sizeof(std::uint64_t);
+    return residuals_.capacity() * sizeof(float) + hits_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace pba::predict

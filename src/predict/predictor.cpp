@@ -270,8 +270,9 @@ MatchCounts Predictor::settle(const Sample& cleaned) {
         cleaned, tolerance, ServedForecasts::Calibration::every_forecast,
         {fleet_of(model_, ForecastSource::model), fleet_of(model_, ForecastSource::fallback)},
         [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual, ForecastSource source) {
-            intervals_[index(source)].record(p.predicted[0], actual[0], p.band, p.made_at_unix_s,
-                                             p.target_unix_s - p.made_at_unix_s);
+            ConformalInterval& interval = intervals_[index(source)];
+            interval.record(p.predicted[0], actual[0], p.band(interval.target_coverage()), p.made_at_unix_s,
+                            p.target_unix_s - p.made_at_unix_s);
         });
     ++changes_;
     return counts;

@@ -32,8 +32,11 @@ void ServedForecasts::serve(const Forecast& f, bool combined) noexcept {
     pending.horizon_steps = f.horizon_steps;
     pending.fallback = f.fallback;
     pending.combined = combined;
-    pending.predicted = {f.bandwidth_mbps, f.latency_ms, f.packet_loss, f.jitter_ms};
-    pending.band = {f.bandwidth_low_mbps, f.bandwidth_high_mbps, f.interval_coverage};
+    pending.predicted = {saturated_float(f.bandwidth_mbps), saturated_float(f.latency_ms),
+                         saturated_float(f.packet_loss), saturated_float(f.jitter_ms)};
+    pending.banded = f.interval_coverage > 0.0;
+    pending.band_low_mbps = saturated_float(f.bandwidth_low_mbps);
+    pending.band_high_mbps = saturated_float(f.bandwidth_high_mbps);
     expired_ += pending_.add(pending, pending_spacing_s(f.horizon_steps, f.horizon_s));
 
     ++by_mode_[static_cast<std::size_t>(f.mode)];

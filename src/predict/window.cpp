@@ -1,5 +1,7 @@
 #include "pba/predict/window.hpp"
 
+#include "pba/predict/saturated_float.hpp"
+
 namespace pba::predict {
 
 WindowLayout WindowLayout::uniform(std::size_t depth) noexcept {
@@ -15,25 +17,28 @@ WindowLayout WindowLayout::merged(const WindowLayout& other) const noexcept {
 }
 
 Window::Window(const WindowLayout& layout) : layout_(layout) {
-    for (auto& d : layout_.depth) d = std::max<std::uint32_t>(d, 1);
-    place();
-    values_.assign(offset_.back() + layout_.depth.back(), kMissing);
-}
-
-void Window::place() noexcept {
-    std::uint32_t offset = 0;
+    std::uint32_t exact = 0, older = 0;
     for (std::size_t c = 0; c < kWindowColumns; ++c) {
-        offset_[c] = offset;
-        offset += layout_.depth[c];
+        const std::uint32_t depth = std::max<std::uint32_t>(layout_.depth[c], 1);
+        layout_.depth[c] = depth;
+        exact_depth_[c] = c == timestamp_column() ? depth : std::min(depth, kExactWindowDepth);
+        older_depth_[c] = depth - exact_depth_[c];
+        exact_offset_[c] = exact;
+        older_offset_[c] = older;
+        exact += exact_depth_[c];
+        older += older_depth_[c];
     }
     capacity_ = layout_.rows();
+    exact_.assign(exact, kMissing);
+    older_.assign(older, static_cast<float>(kMissing));
 }
 
 double Window::value(std::size_t column, std::size_t i) const noexcept {
-    const std::uint32_t depth = layout_.depth[column];
-    if (size_ - i > depth) return kMissing;
+    if (size_ - i > layout_.depth[column]) return kMissing;
     const std::uint64_t k = pushed_ - size_ + i;
-    return values_[offset_[column] + static_cast<std::size_t>(k % depth)];
+    const std::uint32_t exact = exact_depth_[column];
+    if (pushed_ - k <= exact) return exact_[exact_offset_[column] + static_cast<std::size_t>(k % exact)];
+    return older_[older_offset_[column] + static_cast<std::size_t>(k % older_depth_[column])];
 }
 
 Sample Window::operator[](std::size_t i) const noexcept {
@@ -49,21 +54,38 @@ Sample Window::operator[](std::size_t i) const noexcept {
 }
 
 WindowColumn Window::newest(std::size_t column, std::size_t n) const noexcept {
-    const std::uint32_t depth = layout_.depth[column];
-    const double* ring = values_.data() + offset_[column];
-    const auto start = static_cast<std::size_t>((pushed_ - n) % depth);
     WindowColumn c;
-    c.first = ring + start;
-    c.first_size = std::min<std::size_t>(n, depth - start);
-    c.second = ring;
+    const std::uint32_t exact_depth = exact_depth_[column];
+    const std::size_t exact = std::min<std::size_t>(n, exact_depth);
+    const double* exact_ring = exact_.data() + exact_offset_[column];
+    const auto exact_start = static_cast<std::size_t>((pushed_ - exact) % exact_depth);
+    c.first = exact_ring + exact_start;
+    c.first_size = std::min<std::size_t>(exact, exact_depth - exact_start);
+    c.second = exact_ring;
+    c.older_size = n - exact;
+    if (c.older_size > 0) {
+        const std::uint32_t older_depth = older_depth_[column];
+        const float* older_ring = older_.data() + older_offset_[column];
+        const auto older_start = static_cast<std::size_t>((pushed_ - n) % older_depth);
+        c.older_first = older_ring + older_start;
+        c.older_first_size = std::min<std::size_t>(c.older_size, older_depth - older_start);
+        c.older_second = older_ring;
+    }
     return c;
 }
 
 void Window::push(const Sample& s) noexcept {
     const double v[kWindowColumns] = {s.timestamp_unix_s, s.bandwidth_mbps,  s.latency_ms, s.packet_loss,
                                       s.jitter_ms,        s.throughput_mbps, s.reliability};
-    for (std::size_t c = 0; c < kWindowColumns; ++c)
-        values_[offset_[c] + static_cast<std::size_t>(pushed_ % layout_.depth[c])] = v[c];
+    for (std::size_t c = 0; c < kWindowColumns; ++c) {
+        const std::uint32_t exact = exact_depth_[c];
+        double& slot = exact_[exact_offset_[c] + static_cast<std::size_t>(pushed_ % exact)];
+        // The value leaving the exact ring (sample pushed_ - exact) moves to the float ring.
+        if (older_depth_[c] > 0 && pushed_ >= exact)
+            older_[older_offset_[c] + static_cast<std::size_t>((pushed_ - exact) % older_depth_[c])] =
+                saturated_float(slot);
+        slot = v[c];
+    }
     ++pushed_;
     size_ = std::min(size_ + 1, capacity_);
 }
@@ -71,15 +93,10 @@ void Window::push(const Sample& s) noexcept {
 void Window::grow(const WindowLayout& layout) {
     const WindowLayout grown = layout_.merged(layout);
     if (grown == layout_) return;
+    // Pushing the held samples again places every value; one older than its column's depth
+    // reads as missing and is pushed as such.
     Window next(grown);
-    for (std::size_t c = 0; c < kWindowColumns; ++c) {
-        const std::uint32_t held = std::min<std::uint32_t>(static_cast<std::uint32_t>(size_), layout_.depth[c]);
-        for (std::uint64_t k = pushed_ - held; k < pushed_; ++k)
-            next.values_[next.offset_[c] + static_cast<std::size_t>(k % grown.depth[c])] =
-                values_[offset_[c] + static_cast<std::size_t>(k % layout_.depth[c])];
-    }
-    next.size_ = size_;
-    next.pushed_ = pushed_;
+    for (std::size_t i = 0; i < size_; ++i) next.push((*this)[i]);
     *this = std::move(next);
 }
 

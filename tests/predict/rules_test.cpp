@@ -1,8 +1,10 @@
 // The predictors' pure rules, each against values computed by hand from the transport's
 // definitions (issue 3).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "pba/error.hpp"
 #include "pba/predict/accuracy.hpp"
@@ -271,6 +273,37 @@ TEST_CASE("split-conformal interval: rank ceil((n+1)c), measured coverage", "[pr
     CHECK_THROWS_AS(ConformalInterval(0.9, 0), pba::Error);
 }
 
+TEST_CASE("split-conformal interval: the half-width is the rank-th smallest of the window, as sorting gives",
+          "[predict][interval]") {
+    // The interval keeps no sorted copy; a sort of the same residuals is the reference. Small
+    // integers give many ties, a window of 37 many evictions, and coverages the ranks' ends.
+    for (const double coverage : {0.05, 0.5, 0.9, 0.99}) {
+        ConformalInterval ci(coverage, 37);
+        std::vector<float> held;
+        std::uint32_t state = 12345;
+        for (int i = 0; i < 2000; ++i) {
+            state = state * 1664525u + 1013904223u;
+            const double residual = (i % 500 < 250) ? static_cast<double>(state >> 28) : (state >> 8) * 1e-3;
+            ci.record(0, residual, ci.band(0));
+            held.push_back(static_cast<float>(residual));
+            if (held.size() > 37) held.erase(held.begin());
+            std::vector<float> sorted = held;
+            std::sort(sorted.begin(), sorted.end());
+            const auto rank = static_cast<std::size_t>(std::ceil((sorted.size() + 1.0) * coverage - 1e-9));
+            const IntervalSummary s = ci.summary();
+            if (rank < 1 || rank > sorted.size()) {
+                CHECK(s.half_width == 0.0);
+                continue;
+            }
+            if (s.half_width != static_cast<double>(sorted[rank - 1])) {
+                FAIL_CHECK("coverage " << coverage << ", residual " << i << ": half-width " << s.half_width
+                                       << ", sorted " << sorted[rank - 1]);
+                break;
+            }
+        }
+    }
+}
+
 TEST_CASE("split-conformal interval: forecasts less than half a horizon apart add one residual, all are checked",
           "[predict][interval]") {
     // Forecasts made at t = 0..9 s, residuals 10, 9, ..., 1.
@@ -502,4 +535,91 @@ TEST_CASE("a mean_over forecast is scored against the mean of its measurements, 
         CHECK(std::isfinite(actual_mbps));
         CHECK(actual_mbps == Approx(c.expected).epsilon(1e-15));
     }
+}
+
+TEST_CASE("pending forecasts: a long horizon's joined forecasts all fit, none is dropped for room", "[predict][matching]") {
+    // Samples every 0.25 s, a 60 s horizon (240 steps): a forecast joins every 60 / 16 = 3.75 s
+    // and is settled by the sample at its target, so after each sample those made at t - 56.25,
+    // ..., t wait: 16 at most, in room for 17.
+    const std::uint32_t steps = 240;
+    PendingForecasts pending(pending_capacity(steps));
+    CHECK(pending.capacity() == 17);
+    std::uint32_t dropped = 0, matched = 0;
+    std::size_t most = 0;
+    for (int i = 0; i < 4 * 600; ++i) {
+        const double t = 1000.0 + 0.25 * i;
+        matched += pending.offer(at(t, 50.0), 0.125, [](const PendingForecast&, const std::array<double, 4>&) {}).matched;
+        PendingForecast f;
+        f.made_at_unix_s = t;
+        f.target_unix_s = t + 60.0;
+        f.horizon_steps = steps;
+        dropped += pending.add(f, pending_spacing_s(steps, 60.0));
+        most = std::max(most, pending.size());
+    }
+    CHECK(most == 16);
+    CHECK(dropped == 0);
+    CHECK(matched == 160 - 16);  // joined at 0, 3.75, ..., 596.25 s; those up to 540 s have matured
+}
+
+TEST_CASE("pending forecasts: values and interval bounds are held as float, saturated, NaN kept", "[predict][matching]") {
+    CHECK(saturated_float(0.1) == 0.1f);
+    CHECK(saturated_float(1e300) == std::numeric_limits<float>::max());
+    CHECK(saturated_float(-1e300) == -std::numeric_limits<float>::max());
+    CHECK(std::isnan(saturated_float(kNaN)));
+    PendingForecast f;
+    f.band_low_mbps = 40.0f;
+    f.band_high_mbps = 60.0f;
+    CHECK(f.band(0.9).coverage == 0.0);  // not banded: served without an interval
+    f.banded = true;
+    CHECK(f.band(0.9).coverage == 0.9);
+    CHECK(f.band(0.9).low == 40.0);
+    CHECK(f.band(0.9).high == 60.0);
+}
+
+TEST_CASE("window: a deep column keeps its newest 10 values exact and older ones as float, timestamps exact",
+          "[predict][window]") {
+    WindowLayout layout = WindowLayout::uniform(1);
+    layout.depth[timestamp_column()] = 30;
+    layout.depth[column_of(SampleField::bandwidth_mbps)] = 30;
+    layout.depth[column_of(SampleField::latency_ms)] = 5;
+    Window w(layout);
+    CHECK(w.heap_bytes() == (30 + 10 + 5 + 4 * 1) * sizeof(double) + 20 * sizeof(float));
+    const double t0 = 1764158100.123;  // float would round it to 128 s
+    auto bandwidth = [](int i) { return 100.0 + i / 3.0; };  // no value is a float
+    for (int i = 0; i < 75; ++i) {
+        Sample s = at(t0 + i, bandwidth(i));
+        s.latency_ms = i;
+        s.bandwidth_mbps = i == 50 ? 1e300 : bandwidth(i);
+        w.push(s);
+    }
+    // Held: samples 45..74, index 0 the oldest.
+    REQUIRE(w.size() == 30);
+    const WindowColumn bw = w.newest(column_of(SampleField::bandwidth_mbps), 30);
+    for (std::size_t i = 0; i < 30; ++i) {
+        const int k = 45 + static_cast<int>(i);
+        CHECK(w.value(timestamp_column(), i) == t0 + k);
+        const double pushed = k == 50 ? 1e300 : bandwidth(k);
+        const double expected = i >= 20 ? pushed : static_cast<double>(saturated_float(pushed));
+        CHECK(w.value(column_of(SampleField::bandwidth_mbps), i) == expected);
+        CHECK(bw[i] == expected);
+        CHECK(std::isnan(w.value(column_of(SampleField::latency_ms), i)) == (i < 25));
+    }
+    CHECK(w[5].bandwidth_mbps == std::numeric_limits<float>::max());  // 1e300 saturated, finite
+    CHECK(w.newest().latency_ms == 74.0);
+
+    // Growing the latency column keeps every value where it was and reads the unknown ones as missing.
+    layout.depth[column_of(SampleField::latency_ms)] = 30;
+    w.grow(layout);
+    CHECK(w.heap_bytes() == (30 + 10 + 10 + 4 * 1) * sizeof(double) + 40 * sizeof(float));
+    for (std::size_t i = 0; i < 30; ++i) {
+        const int k = 45 + static_cast<int>(i);
+        const double pushed = k == 50 ? 1e300 : bandwidth(k);
+        CHECK(w.value(column_of(SampleField::bandwidth_mbps), i) ==
+              (i >= 20 ? pushed : static_cast<double>(saturated_float(pushed))));
+        CHECK(w.value(timestamp_column(), i) == t0 + k);
+        CHECK(std::isnan(w.value(column_of(SampleField::latency_ms), i)) == (i < 25));
+    }
+    w.push(at(t0 + 75, 1.0));
+    CHECK(w.value(column_of(SampleField::bandwidth_mbps), 19) == static_cast<double>(saturated_float(bandwidth(65))));
+    CHECK(w.value(column_of(SampleField::bandwidth_mbps), 20) == bandwidth(66));
 }

@@ -119,21 +119,22 @@ private:
     };
     struct Block {
         std::array<Sums, kForecastSourceCount> by_source{};
-        std::size_t size = 0;  // matched forecasts of both sources
+        std::size_t size() const noexcept { return std::size_t{by_source[0].matched} + by_source[1].matched; }
     };
     struct Recent {
         std::array<double, kConfidenceWindow> errors{};
-        std::size_t head = 0;
-        std::size_t size = 0;
+        std::uint32_t head = 0;
+        std::uint32_t size = 0;
         std::uint64_t forecasts = 0;  // since the last reset
     };
     AccuracySummary summarise(int source) const noexcept;  // -1: all
 
-    std::size_t block_size_;
-    std::size_t whole_blocks_;  // kept besides the one filling: ceil(rolling_window / block_size_)
+    // 32-bit indices: every link holds a tracker.
+    std::uint32_t block_size_;
+    std::uint32_t whole_blocks_;  // kept besides the one filling: ceil(rolling_window / block_size_)
     std::array<Block, kAccuracyBlocks + 1> blocks_{};  // a ring; blocks_[filling_] is filling
-    std::size_t filling_ = 0;
-    std::size_t held_ = 0;  // whole blocks held, up to whole_blocks_
+    std::uint32_t filling_ = 0;
+    std::uint32_t held_ = 0;  // whole blocks held, up to whole_blocks_
     std::array<Recent, kForecastSourceCount> recent_{};
     std::array<AccuracyTotals, kForecastSourceCount> totals_{};
 };

@@ -105,16 +105,17 @@ private:
     std::array<double, kAggregationMemberCount> prior_{};
     std::array<double, kAggregationMemberCount> weights_{};
     std::array<double, kRingSamples> ring_{};  // the newest samples, oldest at ring_head_
-    std::size_t ring_head_ = 0;
-    std::size_t ring_size_ = 0;
     std::array<double, kEwmaCount> ewma_sum_{};   // sum of alpha (1 - alpha)^k x
     std::array<double, kEwmaCount> ewma_norm_{};  // sum of alpha (1 - alpha)^k: debiases the start
     std::array<Snapshot, kPendingCapacity> pending_{};  // oldest first
-    std::size_t pending_size_ = 0;
     double last_snapshot_s_ = 0.0;
-    bool has_snapshot_ = false;
     std::uint64_t updates_ = 0;
     std::uint64_t expired_ = 0;
+    // Small counts in one word: every link holds an aggregator.
+    std::uint8_t ring_head_ = 0;
+    std::uint8_t ring_size_ = 0;
+    std::uint8_t pending_size_ = 0;
+    bool has_snapshot_ = false;
 };
 static_assert(sizeof(ForecastAggregator) <= 1536, "per-link aggregator state must stay small and inline");
 

@@ -25,12 +25,14 @@ struct IntervalSummary {
 // window only when its forecast was made at least half a horizon after the last one that
 // did; one-step forecasts, a sample apart, all join.
 // Whether it does on this link is measured: every matched forecast that carried an interval
-// is checked. Residuals are kept as float (a relative error of 6e-8 on the band's width), in
-// arrival order and in a sorted copy updated per residual, so the quantile is a lookup.
+// is checked. Residuals are kept as float (a relative error of 6e-8 on the band's width) in
+// arrival order only: a join and a leave move the quantile by at most one rank, so it is found
+// again from the previous one in one or two passes over the ring (~100 floats), and a sorted
+// copy per link would cost as much again.
 // Allocates only in its constructor. Not thread-safe: owned by one predictor.
 class ConformalInterval {
 public:
-    // coverage in (0, 1), window >= 1; throws Error(invalid_argument) otherwise.
+    // coverage in (0, 1), window in 1..2^32 - 1; throws Error(invalid_argument) otherwise.
     explicit ConformalInterval(double coverage = 0.9, std::size_t window = 200);
 
     struct Band {
@@ -54,19 +56,19 @@ private:
     void update_quantile() noexcept;
 
     double coverage_;
-    std::vector<float> residuals_;  // ring of |actual - predicted|
-    std::vector<float> sorted_;     // the held residuals, ascending
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    std::vector<float> residuals_;     // ring of |actual - predicted|
+    std::vector<std::uint64_t> hits_;  // ring of covered? bits over the last `window_` checks
     double half_width_ = 0.0;
     double last_made_at_unix_s_ = 0.0;  // of the newest residual in the window
-    bool ready_ = false;
-    std::size_t window_;
-    std::vector<std::uint64_t> hits_;  // ring of covered? bits over the last `window_` checks
-    std::size_t hits_head_ = 0;
-    std::size_t hits_size_ = 0;
     std::uint64_t checked_ = 0;
     std::uint64_t covered_ = 0;
+    // 32-bit ring positions: a link holds two intervals.
+    std::uint32_t window_;
+    std::uint32_t head_ = 0;
+    std::uint32_t size_ = 0;
+    std::uint32_t hits_head_ = 0;
+    std::uint32_t hits_size_ = 0;
+    bool ready_ = false;
 };
 
 }  // namespace pba::predict

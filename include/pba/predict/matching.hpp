@@ -10,6 +10,7 @@
 
 #include "pba/predict/forecast.hpp"
 #include "pba/predict/interval.hpp"
+#include "pba/predict/saturated_float.hpp"
 #include "pba/predict/sample.hpp"
 
 namespace pba::predict {
@@ -37,32 +38,46 @@ private:
 // Which forecasts are scored, and how many can wait. Forecasts made less than 1/16 of a horizon
 // apart aim at nearly the same future and would be scored on nearly the same measurements; so
 // a forecast joins the pending set only when made at least horizon_s / 16 after the last one
-// that joined, which bounds the set at ~18 whatever the horizon (a 60 s horizon held up to 128
+// that joined, which bounds the set at 16 whatever the horizon (a 60 s horizon held up to 128
 // forecasts of 144 bytes each). One-step forecasts all join, as before.
 inline constexpr double kPendingSpacingHorizons = 1.0 / 16.0;
 constexpr double pending_spacing_s(std::uint32_t horizon_steps, double horizon_s) noexcept {
     return horizon_steps > 1 ? horizon_s * kPendingSpacingHorizons : 0.0;
 }
-// Room for every joined forecast of one horizon and the tolerance after it, with a margin:
-// a one-step forecast waits for the next sample only (2 at most, one made since), so 5; any
-// longer horizon holds up to 17 joined forecasts (16 per horizon), so 20. A link whose served
-// horizon is longer in steps than its model's (a link sampled faster, or horizon_s set) is
-// sized as a long horizon.
-constexpr std::size_t pending_capacity(std::uint32_t horizon_steps) noexcept { return horizon_steps <= 1 ? 5 : 20; }
+// Room for every joined forecast still waiting: a one-step forecast waits for the next sample
+// only (2 at most, one made since), so 5. A longer horizon H settles a forecast at the first
+// sample within the tolerance of its target, so those waiting were made within the last H,
+// at least H / 16 apart: 16 at most, and one more as a margin. A link whose served horizon is
+// longer in steps than its model's (a link sampled faster, or horizon_s set) is sized as a long
+// horizon.
+constexpr std::size_t pending_capacity(std::uint32_t horizon_steps) noexcept { return horizon_steps <= 1 ? 5 : 17; }
 
-// A served forecast waiting for the measurement at its target time.
+// A served forecast waiting for the measurement at its target time, in 96 bytes (a link holds
+// up to 17). Its values and interval bounds are kept as float: scoring them moves an error by
+// a relative 6e-8, and a bound only for an actual within that of it.
 struct PendingForecast {
     double made_at_unix_s = 0.0;
     double target_unix_s = 0.0;
     ForecastTarget target = ForecastTarget::value_at;
     bool fallback = false;
     bool combined = false;  // HybridPredictor: the ensemble of both members' forecasts
+    bool banded = false;    // it was served with a bandwidth interval
     std::uint32_t horizon_steps = 1;
-    std::array<double, kForecastFieldCount> predicted{};
-    ConformalInterval::Band band;  // the bandwidth interval it was served with
+    std::array<float, kForecastFieldCount> predicted{};  // indexed by SampleField
+    float band_low_mbps = 0.0f;
+    float band_high_mbps = 0.0f;
     // mean_over: the measurements since made_at, per field.
     FieldMeans measured;
+
+    std::array<double, kForecastFieldCount> predicted_values() const noexcept {
+        return {predicted[0], predicted[1], predicted[2], predicted[3]};
+    }
+    // The bandwidth interval it was served with, for an interval sized for `coverage`.
+    ConformalInterval::Band band(double coverage) const noexcept {
+        return {band_low_mbps, band_high_mbps, banded ? coverage : 0.0};
+    }
 };
+static_assert(sizeof(PendingForecast) == 96, "a link holds up to 17: keep it at 96 bytes");
 
 struct MatchCounts {
     std::uint32_t matched = 0;

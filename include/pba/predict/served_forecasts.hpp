@@ -57,7 +57,7 @@ public:
         const MatchCounts counts = pending_.offer(
             cleaned, tolerance_s, [&](const PendingForecast& p, const std::array<double, kForecastFieldCount>& actual) {
                 const ForecastSource source = p.fallback ? ForecastSource::fallback : ForecastSource::model;
-                accuracy_.record(source, p.predicted, actual);
+                accuracy_.record(source, p.predicted_values(), actual);
                 if (calibration == Calibration::every_forecast || p.combined) {
                     const auto i = static_cast<std::size_t>(source);
                     calibrated_[i].record(p.predicted[0], actual[0], p.made_at_unix_s,

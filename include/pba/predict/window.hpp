@@ -29,17 +29,34 @@ struct WindowLayout {
     bool operator==(const WindowLayout&) const = default;
 };
 
-// One column's newest values, oldest first, as the (at most) two runs of its ring.
+// How many of a column's newest values a Window keeps exact (as double): what the fallback
+// rule and the smoothers read. Older values of a deeper column (a model's input history) are
+// kept as float, halving a link's window; the network reads them as float input anyway, after
+// normalising. The timestamp column is kept exact at any depth (float would round it to minutes).
+inline constexpr std::uint32_t kExactWindowDepth = 10;
+
+// One column's newest values, oldest first: the older ones kept as float, then the exact ones,
+// each as the (at most) two runs of its ring.
 struct WindowColumn {
+    const float* older_first = nullptr;
+    std::size_t older_first_size = 0;
+    const float* older_second = nullptr;
+    std::size_t older_size = 0;
     const double* first = nullptr;
     std::size_t first_size = 0;
     const double* second = nullptr;
-    double operator[](std::size_t i) const noexcept { return i < first_size ? first[i] : second[i - first_size]; }
+    double operator[](std::size_t i) const noexcept {
+        if (i < older_size) return i < older_first_size ? older_first[i] : older_second[i - older_first_size];
+        i -= older_size;
+        return i < first_size ? first[i] : second[i - first_size];
+    }
 };
 
-// The newest samples of one link, oldest first: a ring buffer per column that allocates only
-// when it is constructed or grown, never when a sample is pushed. size() counts the samples
+// The newest samples of one link, oldest first: ring buffers per column that allocate only
+// when they are constructed or grown, never when a sample is pushed. size() counts the samples
 // held (up to the deepest column); a value older than its column's depth reads as missing (NaN).
+// Each column keeps its newest kExactWindowDepth values exact and older ones as float
+// (saturated at float's largest magnitude): a value read back is the pushed one or its float.
 class Window {
 public:
     explicit Window(std::size_t capacity = 0) : Window(WindowLayout::uniform(std::max<std::size_t>(capacity, 1))) {}
@@ -77,17 +94,25 @@ public:
     void grow(std::size_t capacity) { grow(WindowLayout::uniform(capacity)); }
 
     // Bytes this window owns on the heap.
-    std::size_t heap_bytes() const noexcept { return values_.capacity() * sizeof(double); }
+    std::size_t heap_bytes() const noexcept {
+        return exact_.capacity() * sizeof(double) + older_.capacity() * sizeof(float);
+    }
 
 private:
-    void place() noexcept;  // column offsets from layout_
+    using Columns = std::array<std::uint32_t, kWindowColumns>;
 
     WindowLayout layout_;
-    std::array<std::uint32_t, kWindowColumns> offset_{};
-    std::vector<double> values_;  // the columns' rings, one after another
+    Columns exact_depth_{};   // newest values kept exact, per column
+    Columns older_depth_{};   // older values kept as float: the column's depth less its exact ones
+    Columns exact_offset_{};  // where each column's ring starts in exact_
+    Columns older_offset_{};  // ... and in older_
+    std::vector<double> exact_;
+    std::vector<float> older_;
     std::size_t capacity_ = 1;
     std::size_t size_ = 0;
-    std::uint64_t pushed_ = 0;  // samples pushed since the last clear: sample k sits at k % depth
+    // Samples pushed since the last clear: sample k sits at k % exact depth while among the
+    // column's newest exact depth, then at k % older depth.
+    std::uint64_t pushed_ = 0;
 };
 
 }  // namespace pba::predict
