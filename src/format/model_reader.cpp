@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <system_error>
 
 #include "pba/error.hpp"
 #include "pba/format/crc32c.hpp"
@@ -353,7 +355,10 @@ std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
     if (std::filesystem::is_directory(path, ec))
         throw Error(Errc::io_error, fmt::format("cannot read '{}': it is a directory", path.string()));
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(Errc::io_error, fmt::format("cannot open '{}'", path.string()));
+    // errno says why (missing, permissions): the message a user acts on.
+    if (!in)
+        throw Error(Errc::io_error,
+                    fmt::format("cannot open '{}': {}", path.string(), std::generic_category().message(errno)));
     in.seekg(0, std::ios::end);
     const std::streamoff length = in.tellg();
     if (length < 0) throw Error(Errc::io_error, fmt::format("cannot read '{}'", path.string()));

@@ -1,11 +1,13 @@
 #include "pba/trace/trace.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
 #include <optional>
+#include <system_error>
 
 #include "pba/error.hpp"
 
@@ -380,7 +382,9 @@ Trace parse_trace(std::string_view text, std::string_view source) {
 
 Trace read_trace(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(Errc::io_error, fmt::format("cannot open trace '{}'", path));
+    if (!in)
+        throw Error(Errc::io_error,
+                    fmt::format("cannot open trace '{}': {}", path, std::generic_category().message(errno)));
     std::string text;
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {

@@ -238,7 +238,7 @@ TEST_CASE("trace: files: read, missing, a directory", "[trace]") {
         FAIL("a missing file was read");
     } catch (const pba::Error& e) {
         CHECK(e.code() == pba::Errc::io_error);
-        CHECK(std::string(e.what()) == "cannot open trace '" + (dir / "missing.csv").string() + "'");
+        CHECK(std::string(e.what()) == "cannot open trace '" + (dir / "missing.csv").string() + "': No such file or directory");
     }
     try {
         pba::trace::read_trace(dir.string());

@@ -1,7 +1,9 @@
+#include <cerrno>
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -23,7 +25,9 @@ int forward(const Argv& argv) {
     std::istream* in = &std::cin;
     if (input_path != "-") {
         file.open(input_path);
-        if (!file) throw Error(Errc::io_error, fmt::format("cannot open '{}'", input_path));
+        if (!file)
+            throw Error(Errc::io_error,
+                        fmt::format("cannot open '{}': {}", input_path, std::generic_category().message(errno)));
         in = &file;
     }
 
