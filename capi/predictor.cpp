@@ -234,14 +234,17 @@ predict::Predictor* member(const char* function, const pba_predictor* p, int rol
         return nullptr;
     }
     if (predict::Predictor* m = p->link->member(static_cast<predict::Role>(role))) return m;
+    // Named as the header spells it: a Go or C caller sees the constant, not the number.
+    static constexpr const char* kRoleNames[] = {"PBA_ROLE_MAIN", "PBA_ROLE_DATACENTER", "PBA_ROLE_INTERNET"};
     // Only a single-model predictor has the main role.
     if (p->link->member(predict::Role::main) != nullptr)
-        fail(PBA_ERR_INVALID_ARGUMENT, "{}: role {} given to a single-model predictor, which has only PBA_ROLE_MAIN",
-             function, role);
+        fail(PBA_ERR_INVALID_ARGUMENT,
+             "{}: role {} ({}) given to a single-model predictor, which has only PBA_ROLE_MAIN", function, role,
+             kRoleNames[role]);
     else
         fail(PBA_ERR_INVALID_ARGUMENT,
-             "{}: role {} given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET",
-             function, role);
+             "{}: role {} ({}) given to a mode-aware predictor, which has PBA_ROLE_DATACENTER and PBA_ROLE_INTERNET",
+             function, role, kRoleNames[role]);
     return nullptr;
 }
 

@@ -100,7 +100,7 @@ TEST_CASE("a single-model predictor refuses every int that is not a pba_role, na
     CHECK(c_predictor_promote_challenger(p.p, PBA_ROLE_MAIN, nullptr) == PBA_ERR_NOT_READY);
     // A role of the other kind is a pba_role, refused for this predictor as before.
     CHECK(c_predictor_slot(p.p, PBA_ROLE_INTERNET, &slot) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("role 2 given to a single-model predictor"));
+    CHECK_THAT(last_error(), Catch::Contains("role 2 (PBA_ROLE_INTERNET) given to a single-model predictor"));
 }
 
 TEST_CASE("a mode-aware predictor refuses every int that is not a pba_role, naming it", "[capi]") {
@@ -121,5 +121,5 @@ TEST_CASE("a mode-aware predictor refuses every int that is not a pba_role, nami
     }
     pba_slot* slot = nullptr;
     CHECK(c_predictor_slot(p.p, PBA_ROLE_MAIN, &slot) == PBA_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(last_error(), Catch::Contains("role 0 given to a mode-aware predictor"));
+    CHECK_THAT(last_error(), Catch::Contains("role 0 (PBA_ROLE_MAIN) given to a mode-aware predictor"));
 }
