@@ -315,15 +315,31 @@ struct StepRows {
     float* h_out[MR];     // h_t
 };
 
-template <class Arch, int MR, int NP, class WH>
+// Fused: the step's input projection is computed here (r.x), else it was precomputed (r.gx).
+template <class Arch, int MR, int NP, bool Fused, class WH>
 PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, std::size_t block,
                                  bool reverse) noexcept {
     using V = Vec<Arch>;
     constexpr std::size_t lanes = Traits<Arch>::lanes;
     constexpr std::size_t width = Traits<Arch>::panel;
     V acc[MR][NP][4];
+    // Fused path: the step's input projection plus bias, computed as gemm_tile computes the
+    // precomputed one (from zero, then + bias) and added to the recurrent product afterwards,
+    // so that a window rounds the same in any batch as alone.
+    V projected[Fused ? MR : 1][Fused ? NP : 1][4];
+    if constexpr (Fused) {
+        zero<Arch>(acc);
+        accumulate<Arch, MR, NP>(acc, r.x, p.wx, panel_address<Arch>(block, p.blocks, p.input), p.input);
+#pragma GCC unroll 4
+        for (int b = 0; b < NP; ++b)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                const V bias = V::load_aligned(p.bias + (block + b) * width + q * lanes);
+#pragma GCC unroll 8
+                for (int m = 0; m < MR; ++m) projected[m][b][q] = acc[m][b][q] + bias;
+            }
+    }
     zero<Arch>(acc);
-    if (r.x[0]) accumulate<Arch, MR, NP>(acc, r.x, p.wx, panel_address<Arch>(block, p.blocks, p.input), p.input);
     if (r.h[0]) {
         if constexpr (std::is_same_v<WH, std::uint32_t>)
             accumulate_pairs<Arch, MR, NP>(acc, r.h, wh, panel_address<Arch>(block, p.blocks, (p.hidden + 1) / 2),
@@ -337,11 +353,18 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
         const std::size_t unit = (block + b) * lanes;
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
-            const float* add = r.gx[0] ? r.gx[m] + offset : p.bias + offset;
-            const V i = fast_sigmoid(acc[m][b][0] + V::load_unaligned(add));
-            const V f = fast_sigmoid(acc[m][b][1] + V::load_unaligned(add + lanes));
-            const V o = fast_sigmoid(acc[m][b][2] + V::load_unaligned(add + 2 * lanes));
-            const V g = fast_tanh(acc[m][b][3] + V::load_unaligned(add + 3 * lanes));
+            V gate_input[4];
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                if constexpr (Fused)
+                    gate_input[q] = projected[m][b][q];
+                else
+                    gate_input[q] = V::load_unaligned(r.gx[m] + offset + q * lanes);
+            }
+            const V i = fast_sigmoid(acc[m][b][0] + gate_input[0]);
+            const V f = fast_sigmoid(acc[m][b][1] + gate_input[1]);
+            const V o = fast_sigmoid(acc[m][b][2] + gate_input[2]);
+            const V g = fast_tanh(acc[m][b][3] + gate_input[3]);
             const V c = xsimd::fma(f, V::load_unaligned(r.c[m] + unit), i * g);
             c.store_unaligned(r.c[m] + unit);
             store_partial<Arch>(r.h_out[m] + unit, o * fast_tanh(c), p.hidden - unit);
@@ -351,8 +374,14 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
 
 template <class Arch, int MR, class WH>
 void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, bool reverse) noexcept {
-    for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
-        p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP>(p, wh, r, block, reverse); }, reverse);
+    if (r.x[0])
+        for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
+            p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP, true>(p, wh, r, block, reverse); },
+            reverse);
+    else
+        for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
+            p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP, false>(p, wh, r, block, reverse); },
+            reverse);
 }
 
 template <class Arch, class WH>
@@ -378,11 +407,11 @@ void lstm_layer(const LstmArgs& p, const WH* wh) noexcept {
         auto h_at = [&](std::size_t row, std::size_t t) -> float* {
             return p.return_sequences ? p.out + ((first + row) * T + t) * H : h_rows[t & 1] + row * H;
         };
-        // With the input projection precomputed (small batches), a step streams only the
-        // recurrent weights, from L2: odd steps run them backwards, so a step starts on the
-        // weights the previous one just left in L1.
+        // Odd steps run the recurrent weights backwards, so a step starts on the weights the
+        // previous one just left in L1 (what matters to small batches, which stream only them);
+        // every batch does, since the order of the sum is part of how a window rounds.
         for (std::size_t t = 0; t < T; ++t) {
-            const bool reverse = precompute && (t & 1);
+            const bool reverse = (t & 1) != 0;
             for_each_strip<Arch>(count, [&]<int MR>(std::size_t row) {
                 StepRows<MR> r;
                 for (int m = 0; m < MR; ++m) {

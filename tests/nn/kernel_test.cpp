@@ -334,7 +334,7 @@ TEST_CASE("bf16 recurrent weights: error against PyTorch stated and bounded") {
 // what batches of 4 give (one tile each, the same fused path); against one window at a time
 // (the precomputed-projection path, another summation order) within the parity tests' 1e-6,
 // and against the double reference within 1e-5.
-TEST_CASE("a tiled LSTM batch equals the same windows run untiled") {
+TEST_CASE("a tiled LSTM batch equals the same windows run untiled and one at a time, bit for bit") {
     const Isa original = nn::kernels::active_isa();
     for (Isa isa : {Isa::sse4, Isa::avx2, Isa::avx512}) {
         if (!nn::kernels::supported(isa)) continue;
@@ -363,14 +363,19 @@ TEST_CASE("a tiled LSTM batch equals the same windows run untiled") {
             model->forward(std::span<const float>(in).subspan(first * w, 4 * w), four, ws);
             for (std::size_t i = 0; i < 4; ++i) bit_mismatches += four[i] != tiled[first + i];
         }
+        std::size_t single_mismatches = 0;
         for (std::size_t n = 0; n < batch; ++n) {
             const std::vector<float> window(in.begin() + n * w, in.begin() + (n + 1) * w);
             model->forward(window, one, ws);
+            single_mismatches += one[0] != tiled[n];
             worst_single = std::max(worst_single, std::abs(double(one[0]) - double(tiled[n])));
             worst_reference = std::max(worst_reference, std::abs(test::reference_forward(description, window)[0] - tiled[n]));
         }
         CHECK(bit_mismatches == 0);
-        CHECK(worst_single <= 1e-6);
+        // One window alone takes the precomputed path, a batch computes each step's input
+        // projection in the step: the same sums in the same order, so the same bits.
+        INFO("worst |single - batched| " << worst_single);
+        CHECK(single_mismatches == 0);
         CHECK(worst_reference <= 1e-5);
     }
     nn::kernels::set_active_isa(original);

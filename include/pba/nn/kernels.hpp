@@ -17,8 +17,9 @@ enum class Isa { generic, sse4, avx2, avx512 };
 const char* to_string(Isa isa) noexcept;
 
 // Batches below this run an LSTM with the input projection of the whole window precomputed
-// (one GEMM over batch x T rows, then only the recurrent product per step); from it on the
-// input and recurrent products are fused in each step, so no gate buffer is needed.
+// (one GEMM over batch x T rows, then only the recurrent product per step); from it on each
+// step computes its input projection itself, so no gate buffer is needed. Both add the same
+// terms in the same order: a window's output is bit for bit the same in any batch.
 inline constexpr std::size_t kFusedLstmBatch = 4;
 
 // y = act(x W^T + b) over `rows` rows. `w`: the weights as pack_dense lays them out (panels
