@@ -72,6 +72,13 @@ bool Network::fits(const Workspace& ws, std::size_t batch) const noexcept {
 }
 
 void Network::forward(const float* input, std::size_t batch, float* output, Workspace& ws) const noexcept {
+    // The portable Eigen path's products round by their shape (a vector product for one row, a
+    // blocked one for many), so it runs windows one at a time: a window's output is then the
+    // same in any batch, as it is on the kernels (nn/kernels.hpp).
+    if (batch > 1 && portable()) {
+        for (std::size_t w = 0; w < batch; ++w) forward(input + w * input_size(), 1, output + w * output_size(), ws);
+        return;
+    }
     const auto n = static_cast<Eigen::Index>(batch);
     float* cur = ws.ping_.data();
     float* next = ws.pong_.data();
@@ -96,6 +103,15 @@ void Network::forward(const float* input, std::size_t batch, float* output, Work
             layer);
     }
     std::copy(cur, cur + batch * output_size(), output);
+}
+
+bool Network::portable() const noexcept {
+    for (const Layer& layer : layers_) {
+        if (const auto* lstm = std::get_if<LstmLayer>(&layer); lstm && lstm->isa() == kernels::Isa::generic) return true;
+        if (const auto* dense = std::get_if<DenseLayer>(&layer); dense && dense->isa() == kernels::Isa::generic)
+            return true;
+    }
+    return false;
 }
 
 std::size_t Network::scratch_floats_exact(std::size_t batch) const noexcept {

@@ -21,6 +21,7 @@ public:
     Activation activation() const noexcept { return activation_; }
     const RowMatrix& weight() const noexcept { return weight_; }
     const Vector& bias() const noexcept { return bias_; }
+    kernels::Isa isa() const noexcept { return kernels_ ? kernels_->isa : kernels::Isa::generic; }
 
     // Folds a following per-channel affine map (an inference BatchNorm) into W and b.
     // Only valid for a linear activation; the caller checks.

@@ -53,6 +53,7 @@ public:
 
 private:
     std::size_t scratch_floats_exact(std::size_t batch) const noexcept;
+    bool portable() const noexcept;  // a layer runs on the Eigen path (no kernels for this CPU or PBA_ISA=generic)
 
     Eigen::Index timesteps_;
     Eigen::Index features_;
