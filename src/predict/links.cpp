@@ -7,14 +7,11 @@
 #include <mutex>
 
 #include "pba/error.hpp"
-#include "pba/nn/kernels.hpp"
 #include "pba/nn/network.hpp"
 #include "pba/predict/forecast_buffers.hpp"
 
 namespace pba::predict {
 namespace {
-
-static_assert(kLinksBatch < nn::kernels::kFusedLstmBatch, "a batch of kLinksBatch must round as one window does");
 
 using Clock = std::chrono::steady_clock;
 

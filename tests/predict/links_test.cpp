@@ -10,6 +10,7 @@
 
 #include "pba/error.hpp"
 #include "pba/model/defaults.hpp"
+#include "pba/nn/kernels.hpp"
 #include "pba/predict/links.hpp"
 #include "pba/predict/predictor.hpp"
 #include "support/alloc_counter.hpp"
@@ -142,29 +143,49 @@ struct Fleet {
     }
 };
 
-}  // namespace
-
-TEST_CASE("predict_links gives each link exactly its own predict()", "[predict][links]") {
+// Links 0..full-1 fill the model's window, the next 9 stay short (fallback), the last never gets
+// a sample; a null link sits in the middle of a batch and one link comes twice.
+void check_links(std::size_t full) {
     const auto slot = internet_slot();
     const auto twin_slot = internet_slot();
     const std::size_t window = slot->model()->pipeline().rows();
+    const std::size_t links = full + 10;
     Fleet fleet;
-    for (int l = 0; l < 70; ++l) fleet.add(slot, twin_slot);  // more than one batch of kLinksBatch
-    // Links 0..59 fill the model's window; 60..68 stay short (fallback); 69 never gets a sample.
+    for (std::size_t l = 0; l < links; ++l) fleet.add(slot, twin_slot);
     for (int t = 0; t < static_cast<int>(window) + 130; ++t) {
-        for (std::size_t l = 0; l < 69; ++l)
-            if (l < 60 || t < 50) fleet.observe(l, t);
+        for (std::size_t l = 0; l + 1 < links; ++l)
+            if (l < full || t < 50) fleet.observe(l, t);
         if (t % 10 == 0 || t + 1 >= static_cast<int>(window)) {
             std::vector<int> order;
-            for (int l = 0; l < 70; ++l) order.push_back(l);
-            order.insert(order.begin() + 35, -1);  // a null link in the middle of a batch
-            order.push_back(7);                    // the same link twice: as two calls in a row
+            for (std::size_t l = 0; l < links; ++l) order.push_back(static_cast<int>(l));
+            order.insert(order.begin() + static_cast<std::ptrdiff_t>(links / 2), -1);
+            order.push_back(7);  // as two calls in a row
             fleet.predict_and_compare(order);
         }
     }
     fleet.compare_stats();
     CHECK(fleet.batched[0]->stats().forecasts_matched > 0);
     CHECK(fleet.batched[0]->stats().model_predictions > 100);
+}
+
+}  // namespace
+
+TEST_CASE("predict_links gives each link exactly its own predict()", "[predict][links]") {
+    check_links(2 * kLinksBatch + 12);  // two whole batches and a part
+}
+
+TEST_CASE("predict_links gives each link exactly its own predict() on every instruction set", "[predict][links]") {
+    // Batched windows take the kernels' fused path (or, on the portable one, run one at a time);
+    // one window alone takes the precomputed one: the same bits either way.
+    const pba::nn::kernels::Isa original = pba::nn::kernels::active_isa();
+    for (const auto isa : {pba::nn::kernels::Isa::generic, pba::nn::kernels::Isa::sse4, pba::nn::kernels::Isa::avx2,
+                           pba::nn::kernels::Isa::avx512}) {
+        if (!pba::nn::kernels::supported(isa)) continue;
+        INFO(pba::nn::kernels::to_string(isa));
+        pba::nn::kernels::set_active_isa(isa);
+        check_links(kLinksBatch + 2);
+    }
+    pba::nn::kernels::set_active_isa(original);
 }
 
 TEST_CASE("predict_links serves the aggregate exactly as predict(), whatever the link's interval and horizon",

@@ -15,11 +15,11 @@ struct LinkForecast {
     std::exception_ptr error;  // what that link's predict() threw; forecast is then left unset
 };
 
-// Windows one batched forward pass takes. Below nn::kernels::kFusedLstmBatch (links.cpp checks),
-// because from there the LSTM kernel fuses the input projection into each step, which rounds
-// differently from the precomputed projection predict() (batch 1) uses: forecasts would differ
-// in their last bits. Larger batches need the fused path to add the projection in the same order.
-inline constexpr std::size_t kLinksBatch = 3;
+// Windows one batched forward pass takes: about one tile of LSTM state in L1 for the shipped
+// models (nn::kernels::lstm_state_windows), so a larger batch would only hold more buffers. A
+// window's output is bit for bit the same in any batch (nn/kernels.hpp), so each link gets what
+// its own predict() computes.
+inline constexpr std::size_t kLinksBatch = 64;
 
 // Forecasts many links, each exactly as links[i]->predict() would have (the same Forecast, and
 // the same counters, pending forecast and accuracy afterwards), into out[i]; out.size() must be
