@@ -6,9 +6,11 @@
 // symbols and the linker can never substitute one ISA's code for another's. No Eigen, no
 // non-template inline helpers from elsewhere.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <xsimd/xsimd.hpp>
 
@@ -441,10 +443,44 @@ void lstm(const LstmArgs& p) noexcept {
     lstm_layer<Arch>(p, p.wh);
 }
 
+// ---- Natural logarithm, in place (feature normalisation) ----
+
+template <class Arch>
+PBA_ALWAYS_INLINE xsimd::batch<double, Arch> vector_log(xsimd::batch<double, Arch> x) noexcept {
+    using D = xsimd::batch<double, Arch>;
+    constexpr std::size_t lanes = D::size;
+    D r = xsimd::log(x);
+    // xsimd's log misreads subnormal inputs (by up to 35 at 1e-310): those lanes take std::log.
+    const D smallest(std::numeric_limits<double>::min());
+    if (xsimd::any((x < smallest) & (x > D(0.0)))) {
+        alignas(64) double in[lanes], out[lanes];
+        x.store_aligned(in);
+        r.store_aligned(out);
+        for (std::size_t k = 0; k < lanes; ++k)
+            if (in[k] > 0.0 && in[k] < std::numeric_limits<double>::min()) out[k] = std::log(in[k]);
+        r = D::load_aligned(out);
+    }
+    return r;
+}
+
+template <class Arch>
+void log_in_place(double* values, std::size_t n) noexcept {
+    using D = xsimd::batch<double, Arch>;
+    constexpr std::size_t lanes = D::size;
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) vector_log<Arch>(D::load_unaligned(values + i)).store_unaligned(values + i);
+    if (i == n) return;
+    // The tail through the same vector code, so a value's log does not depend on where it sits.
+    alignas(64) double tail[lanes];
+    for (std::size_t k = 0; k < lanes; ++k) tail[k] = i + k < n ? values[i + k] : 1.0;
+    vector_log<Arch>(D::load_aligned(tail)).store_aligned(tail);
+    for (std::size_t k = 0; i + k < n; ++k) values[i + k] = tail[k];
+}
+
 template <class Arch>
 constexpr Table make_table(Isa isa) {
     return Table{isa, Traits<Arch>::lanes, Traits<Arch>::group, HalfLoader<Arch>::available,
-                 Bf16PairLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>};
+                 Bf16PairLoader<Arch>::available, &gemm<Arch>, &lstm<Arch>, &log_in_place<Arch>};
 }
 
 }  // namespace pba::nn::kernels::impl

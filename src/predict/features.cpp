@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
+#include "pba/nn/kernels.hpp"
 #include "pba/predict/calendar.hpp"
 
 namespace pba::predict {
@@ -70,6 +71,12 @@ std::size_t column_of(Feature f) noexcept {
 }
 
 // The feature's raw value from its column's value (a timestamp for the calendar features).
+// ln of each of values[0..n), through the CPU's vector log where the kernels have one.
+void log_in_place(double* values, std::size_t n) noexcept {
+    if (const nn::kernels::Table* kernels = nn::kernels::active_table()) return kernels->log(values, n);
+    for (std::size_t i = 0; i < n; ++i) values[i] = std::log(values[i]);
+}
+
 double raw_value(double column_value, Feature f, double utc_offset_s) noexcept {
     switch (f) {
         case Feature::hour_of_day: return calendar_time(column_value, utc_offset_s).hour_of_day;
@@ -169,30 +176,65 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
                             std::span<double> means) const noexcept {
     const std::size_t T = rows_;
     const std::size_t F = inputs_.size();
+    // Values are read a chunk at a time into plain arrays (the column is up to four runs of two
+    // rings), and logs go through the vector log: a forecast's own cost beyond its network.
+    constexpr std::size_t kChunk = 64;
+    double chunk[kChunk];
     for (std::size_t f = 0; f < F; ++f) {
         const InputFeature& in = inputs_[f];
         const WindowColumn column = window.newest(column_of(in.feature), T);
-        auto raw = [&](std::size_t t) { return raw_value(column[t], in.feature, utc_offset_s); };
+        const bool calendar = in.feature == Feature::hour_of_day || in.feature == Feature::day_of_week;
+        auto read = [&](std::size_t t0, std::size_t count) {
+            column.copy(t0, count, chunk);
+            if (calendar)
+                for (std::size_t k = 0; k < count; ++k) chunk[k] = raw_value(chunk[k], in.feature, utc_offset_s);
+        };
         // Leading gaps are back-filled from the first value, later ones forward-filled.
         double first = kMissing;
-        for (std::size_t t = 0; t < T && std::isnan(first); ++t) first = raw(t);
+        for (std::size_t t0 = 0; t0 < T && std::isnan(first); t0 += kChunk) {
+            const std::size_t count = std::min(kChunk, T - t0);
+            read(t0, count);
+            for (std::size_t k = 0; k < count && std::isnan(first); ++k) first = chunk[k];
+        }
         if (std::isnan(first)) first = in.missing;
         double last = first;
         double sum = 0.0;
-        for (std::size_t t = 0; t < T; ++t) {
-            const double v = raw(t);
-            if (!std::isnan(v)) last = v;
-            sum += last;
+        for (std::size_t t0 = 0; t0 < T; t0 += kChunk) {
+            const std::size_t count = std::min(kChunk, T - t0);
+            read(t0, count);
+            for (std::size_t k = 0; k < count; ++k) {
+                if (!std::isnan(chunk[k])) last = chunk[k];
+                sum += last;
+            }
         }
         const double mean = sum / static_cast<double>(T);
         means[f] = mean;
         last = first;
-        for (std::size_t t = 0; t < T; ++t) {
-            const double v = raw(t);
-            if (!std::isnan(v)) last = v;
-            const float y = static_cast<float>(normalise(in.norm, last, mean));
-            if (!std::isfinite(y)) return static_cast<int>(f);
-            input[t * F + f] = y;
+        const Normalisation& n = in.norm;
+        const bool logs = n.kind == NormKind::log || n.kind == NormKind::log_ratio;
+        for (std::size_t t0 = 0; t0 < T; t0 += kChunk) {
+            const std::size_t count = std::min(kChunk, T - t0);
+            read(t0, count);
+            for (std::size_t k = 0; k < count; ++k) {
+                if (!std::isnan(chunk[k])) last = chunk[k];
+                // normalise(), its log kinds' logs taken below for the whole chunk at once.
+                if (!logs)
+                    chunk[k] = normalise(n, last, mean);
+                else if (n.kind == NormKind::log)
+                    chunk[k] = std::max(last, 0.0) + n.c;
+                else
+                    chunk[k] = (std::max(last, 0.0) + n.c) / (mean + n.c);
+            }
+            if (logs) {
+                log_in_place(chunk, count);
+                if (n.kind == NormKind::log)
+                    for (std::size_t k = 0; k < count; ++k) chunk[k] = (chunk[k] - n.a) / n.b;
+            }
+            for (std::size_t k = 0; k < count; ++k) {
+                const auto y = static_cast<float>(chunk[k]);
+                if (!std::isfinite(y)) return static_cast<int>(f);
+                input[(t0 + k) * F + f] = y;
+            }
         }
     }
     return -1;

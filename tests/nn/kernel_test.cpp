@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "pba/error.hpp"
 #include "pba/model/model.hpp"
@@ -377,6 +378,43 @@ TEST_CASE("a tiled LSTM batch equals the same windows run untiled and one at a t
         INFO("worst |single - batched| " << worst_single);
         CHECK(single_mismatches == 0);
         CHECK(worst_reference <= 1e-5);
+    }
+    nn::kernels::set_active_isa(original);
+}
+
+TEST_CASE("vector log: every instruction set within 1 ulp of std::log, subnormals and the tail alike, edges as std::log") {
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> exponent(-30.0, 30.0);
+    std::vector<double> x;
+    for (int i = 0; i < 997; ++i) x.push_back(std::exp(exponent(rng)));  // odd: every tail length below
+    for (const double v : {1.0, 0.5, 2.0, 1e-300, 1e300, std::numeric_limits<double>::denorm_min(),
+                           std::numeric_limits<double>::max(), 1.0 + 1e-15, 1.0 - 1e-15, 1e-310,
+                           std::numeric_limits<double>::min()})
+        x.push_back(v);
+    const Isa original = nn::kernels::active_isa();
+    for (Isa isa : {Isa::sse4, Isa::avx2, Isa::avx512}) {
+        if (!nn::kernels::supported(isa)) continue;
+        INFO(nn::kernels::to_string(isa));
+        nn::kernels::set_active_isa(isa);
+        const nn::kernels::Table* table = nn::kernels::active_table();
+        REQUIRE(table != nullptr);
+        for (std::size_t n : {x.size(), std::size_t{1}, std::size_t{7}, std::size_t{13}}) {
+            std::vector<double> y(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n));
+            table->log(y.data(), n);
+            std::size_t beyond = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double expected = std::log(x[i]);
+                const double ulp = std::abs(std::nextafter(expected, 2 * expected + 1) - expected);
+                beyond += !(std::abs(y[i] - expected) <= ulp);
+            }
+            CHECK(beyond == 0);
+        }
+        // The log kinds' arguments are > 0; the edges still follow std::log.
+        double edges[] = {0.0, std::numeric_limits<double>::infinity(), -1.0};
+        table->log(edges, 3);
+        CHECK(edges[0] == -std::numeric_limits<double>::infinity());
+        CHECK(edges[1] == std::numeric_limits<double>::infinity());
+        CHECK(std::isnan(edges[2]));
     }
     nn::kernels::set_active_isa(original);
 }

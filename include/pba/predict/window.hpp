@@ -50,6 +50,19 @@ struct WindowColumn {
         i -= older_size;
         return i < first_size ? first[i] : second[i - first_size];
     }
+    // out[k] = (*this)[begin + k] for k < count, run by run (requires begin + count <= the
+    // number of values asked of Window::newest).
+    void copy(std::size_t begin, std::size_t count, double* out) const noexcept {
+        const std::size_t end = begin + count;
+        auto run = [&](const auto* values, std::size_t run_begin, std::size_t run_end) {
+            for (std::size_t i = std::max(begin, run_begin); i < std::min(end, run_end); ++i)
+                *out++ = values[i - run_begin];
+        };
+        run(older_first, 0, older_first_size);
+        run(older_second, older_first_size, older_size);
+        run(first, older_size, older_size + first_size);
+        run(second, older_size + first_size, end);
+    }
 };
 
 // The newest samples of one link, oldest first: ring buffers per column that allocate only
