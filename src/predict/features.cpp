@@ -177,24 +177,29 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
     const std::size_t T = rows_;
     const std::size_t F = inputs_.size();
     // Values are read a chunk at a time into plain arrays (the column is up to four runs of two
-    // rings), and logs go through the vector log: a forecast's own cost beyond its network.
-    constexpr std::size_t kChunk = 64;
-    double chunk[kChunk];
+    // rings; a window of up to kChunk rows is read once for all three passes), and logs go
+    // through the vector log: a forecast's own cost beyond its network.
+    constexpr std::size_t kChunk = 256;
+    double values[kChunk];
+    double work[kChunk];
     for (std::size_t f = 0; f < F; ++f) {
         const InputFeature& in = inputs_[f];
         const WindowColumn column = window.newest(column_of(in.feature), T);
         const bool calendar = in.feature == Feature::hour_of_day || in.feature == Feature::day_of_week;
+        std::size_t loaded = T;  // the first row held in `values`; T: none
         auto read = [&](std::size_t t0, std::size_t count) {
-            column.copy(t0, count, chunk);
+            if (t0 == loaded) return;
+            column.copy(t0, count, values);
             if (calendar)
-                for (std::size_t k = 0; k < count; ++k) chunk[k] = raw_value(chunk[k], in.feature, utc_offset_s);
+                for (std::size_t k = 0; k < count; ++k) values[k] = raw_value(values[k], in.feature, utc_offset_s);
+            loaded = t0;
         };
         // Leading gaps are back-filled from the first value, later ones forward-filled.
         double first = kMissing;
         for (std::size_t t0 = 0; t0 < T && std::isnan(first); t0 += kChunk) {
             const std::size_t count = std::min(kChunk, T - t0);
             read(t0, count);
-            for (std::size_t k = 0; k < count && std::isnan(first); ++k) first = chunk[k];
+            for (std::size_t k = 0; k < count && std::isnan(first); ++k) first = values[k];
         }
         if (std::isnan(first)) first = in.missing;
         double last = first;
@@ -203,7 +208,7 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
             const std::size_t count = std::min(kChunk, T - t0);
             read(t0, count);
             for (std::size_t k = 0; k < count; ++k) {
-                if (!std::isnan(chunk[k])) last = chunk[k];
+                if (!std::isnan(values[k])) last = values[k];
                 sum += last;
             }
         }
@@ -216,22 +221,22 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
             const std::size_t count = std::min(kChunk, T - t0);
             read(t0, count);
             for (std::size_t k = 0; k < count; ++k) {
-                if (!std::isnan(chunk[k])) last = chunk[k];
+                if (!std::isnan(values[k])) last = values[k];
                 // normalise(), its log kinds' logs taken below for the whole chunk at once.
                 if (!logs)
-                    chunk[k] = normalise(n, last, mean);
+                    work[k] = normalise(n, last, mean);
                 else if (n.kind == NormKind::log)
-                    chunk[k] = std::max(last, 0.0) + n.c;
+                    work[k] = std::max(last, 0.0) + n.c;
                 else
-                    chunk[k] = (std::max(last, 0.0) + n.c) / (mean + n.c);
+                    work[k] = (std::max(last, 0.0) + n.c) / (mean + n.c);
             }
             if (logs) {
-                log_in_place(chunk, count);
+                log_in_place(work, count);
                 if (n.kind == NormKind::log)
-                    for (std::size_t k = 0; k < count; ++k) chunk[k] = (chunk[k] - n.a) / n.b;
+                    for (std::size_t k = 0; k < count; ++k) work[k] = (work[k] - n.a) / n.b;
             }
             for (std::size_t k = 0; k < count; ++k) {
-                const auto y = static_cast<float>(chunk[k]);
+                const auto y = static_cast<float>(work[k]);
                 if (!std::isfinite(y)) return static_cast<int>(f);
                 input[(t0 + k) * F + f] = y;
             }

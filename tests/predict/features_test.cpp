@@ -280,3 +280,57 @@ TEST_CASE("forecast model: horizon, target, mode and version from metadata", "[p
     refused(version, "model.version is 48 bytes");
     CHECK_THROWS_AS(ForecastModel::create(nullptr), pba::Error);
 }
+
+TEST_CASE("features: a window longer than one read chunk, log and log_ratio, gaps across chunk edges",
+          "[predict][features]") {
+    // 600 rows: encode reads its window 256 rows at a time; the reference is the plain formula.
+    Metadata m;
+    m.set("input.features", std::vector<std::string>{"bandwidth_mbps", "latency_ms"});
+    m.set("input.norm", std::vector<std::string>{"log_ratio", "log"});
+    m.set("input.norm_a", std::vector<double>{0.0, 1.5});
+    m.set("input.norm_b", std::vector<double>{0.0, 2.0});
+    m.set("input.norm_c", std::vector<double>{0.1, 1.0});
+    m.set("output.targets", std::vector<std::string>{"bandwidth_mbps"});
+    const std::size_t T = 600;
+    const FeaturePipeline p(m, T, 2, 1);
+    Window w(p.window_layout());
+    std::vector<double> bw(T), lat(T);
+    for (std::size_t i = 0; i < T; ++i) {
+        // Gaps at the start (back-filled), across 255/256 and 511/512 (forward-filled).
+        const bool gap = i < 3 || (i >= 254 && i <= 258) || (i >= 510 && i <= 513);
+        bw[i] = gap ? kNaN : 10.0 + std::sin(0.05 * static_cast<double>(i)) * 7.0;
+        lat[i] = gap ? kNaN : 20.0 + static_cast<double>(i % 13);
+        w.push(at(static_cast<double>(i), bw[i], lat[i], kNaN, kNaN));
+    }
+    std::vector<float> input(T * 2);
+    std::vector<double> means(2);
+    REQUIRE(p.encode(w, 0.0, input, means) == -1);
+    // The window keeps its newest 10 values exact and older ones as float (window.hpp).
+    auto held = [&](const std::vector<double>& x, std::size_t i) {
+        return i + kExactWindowDepth >= T ? x[i] : static_cast<double>(static_cast<float>(x[i]));
+    };
+    auto filled = [&](const std::vector<double>& x) {
+        std::vector<double> out(T);
+        double last = kNaN;
+        for (std::size_t i = 0; i < T && std::isnan(last); ++i) last = held(x, i);
+        for (std::size_t i = 0; i < T; ++i) out[i] = last = std::isnan(x[i]) ? last : held(x, i);
+        return out;
+    };
+    const auto fb = filled(bw), fl = filled(lat);
+    double sb = 0.0, sl = 0.0;
+    for (std::size_t i = 0; i < T; ++i) {
+        sb += fb[i];
+        sl += fl[i];
+    }
+    CHECK(means[0] == sb / T);
+    CHECK(means[1] == sl / T);
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < T; ++i) {
+        // float-rounded, within one float step (the vector log is within 1 ulp of std::log)
+        const auto b = static_cast<float>(std::log((fb[i] + 0.1) / (sb / T + 0.1)));
+        const auto l = static_cast<float>((std::log(fl[i] + 1.0) - 1.5) / 2.0);
+        off += std::abs(input[i * 2] - b) > std::abs(std::nextafter(b, 2 * b) - b);
+        off += std::abs(input[i * 2 + 1] - l) > std::abs(std::nextafter(l, 2 * l) - l);
+    }
+    CHECK(off == 0);
+}
