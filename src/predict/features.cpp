@@ -222,13 +222,17 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
             read(t0, count);
             for (std::size_t k = 0; k < count; ++k) {
                 if (!std::isnan(values[k])) last = values[k];
-                // normalise(), its log kinds' logs taken below for the whole chunk at once.
-                if (!logs)
-                    work[k] = normalise(n, last, mean);
-                else if (n.kind == NormKind::log)
-                    work[k] = std::max(last, 0.0) + n.c;
-                else
-                    work[k] = (std::max(last, 0.0) + n.c) / (mean + n.c);
+                work[k] = last;
+            }
+            // normalise(), in loops without a dependency between rows (the compiler vectorises
+            // them); the log kinds' logs are taken below for the whole chunk at once.
+            if (!logs) {
+                for (std::size_t k = 0; k < count; ++k) work[k] = normalise(n, work[k], mean);
+            } else if (n.kind == NormKind::log) {
+                for (std::size_t k = 0; k < count; ++k) work[k] = std::max(work[k], 0.0) + n.c;
+            } else {
+                const double reference = mean + n.c;
+                for (std::size_t k = 0; k < count; ++k) work[k] = (std::max(work[k], 0.0) + n.c) / reference;
             }
             if (logs) {
                 log_in_place(work, count);
