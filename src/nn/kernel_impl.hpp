@@ -376,14 +376,15 @@ PBA_ALWAYS_INLINE void lstm_tile(const LstmArgs& p, const WH* wh, const StepRows
 
 template <class Arch, int MR, class WH>
 void lstm_rows(const LstmArgs& p, const WH* wh, const StepRows<MR>& r, bool reverse) noexcept {
+    auto tiles = [&]<bool Fused>() {
+        for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
+            p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP, Fused>(p, wh, r, block, reverse); },
+            reverse);
+    };
     if (r.x[0])
-        for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
-            p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP, true>(p, wh, r, block, reverse); },
-            reverse);
+        tiles.template operator()<true>();
     else
-        for_each_panel_tile<Arch, Traits<Arch>::max_panels(MR)>(
-            p.blocks, [&]<int NP>(std::size_t block) { lstm_tile<Arch, MR, NP, false>(p, wh, r, block, reverse); },
-            reverse);
+        tiles.template operator()<false>();
 }
 
 template <class Arch, class WH>

@@ -70,13 +70,13 @@ std::size_t column_of(Feature f) noexcept {
     return timestamp_column();
 }
 
-// The feature's raw value from its column's value (a timestamp for the calendar features).
 // ln of each of values[0..n), through the CPU's vector log where the kernels have one.
 void log_in_place(double* values, std::size_t n) noexcept {
     if (const nn::kernels::Table* kernels = nn::kernels::active_table()) return kernels->log(values, n);
     for (std::size_t i = 0; i < n; ++i) values[i] = std::log(values[i]);
 }
 
+// The feature's raw value from its column's value (a timestamp for the calendar features).
 double raw_value(double column_value, Feature f, double utc_offset_s) noexcept {
     switch (f) {
         case Feature::hour_of_day: return calendar_time(column_value, utc_offset_s).hour_of_day;

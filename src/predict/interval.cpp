@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "pba/error.hpp"
+#include "pba/predict/saturated_float.hpp"
 
 namespace pba::predict {
 
@@ -41,9 +42,7 @@ void ConformalInterval::record(double predicted, double actual, const Band& serv
     }
     if (size_ > 0 && made_at_unix_s < last_made_at_unix_s_ + 0.5 * horizon_s) return;
     last_made_at_unix_s_ = made_at_unix_s;
-    const auto residual = static_cast<float>(std::min(std::abs(actual - predicted),
-                                                      static_cast<double>(std::numeric_limits<float>::max())));
-    residuals_[head_] = residual;
+    residuals_[head_] = saturated_float(std::abs(actual - predicted));
     head_ = (head_ + 1) % window_;
     size_ = std::min(size_ + 1, window_);
     update_quantile();

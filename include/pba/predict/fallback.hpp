@@ -12,6 +12,7 @@ namespace pba::predict {
 // The transport's fallback forecaster, used until a model's window is full, without a
 // model, and for the outputs a model does not produce.
 inline constexpr std::size_t kFallbackSamples = 10;
+static_assert(kFallbackSamples <= kExactWindowDepth, "the fallback reads only values the window keeps exact");
 // The trend term divides by 10 whatever the number of samples: the transport always had 10
 // here, and a fixed divisor keeps the trend's weight from growing as the window shrinks.
 inline constexpr double kFallbackTrendDivisor = 10.0;
