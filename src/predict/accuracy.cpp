@@ -100,13 +100,13 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
         ++t.count;
         t.abs_error_sum += abs_error;
         ++sums.count[f];
-        sums.abs_error[f] += abs_error;
+        sums.abs_error[f] += static_cast<float>(abs_error);
         if (actual[f] != 0.0) {
             const double pct = std::min(abs_error / std::abs(actual[f]), kMaxRecordedError);
             ++t.nonzero_count;
             t.pct_error_sum += pct;
             ++sums.nonzero_count[f];
-            sums.pct_error[f] += pct;
+            sums.pct_error[f] += static_cast<float>(pct);
             if (abs_error <= kWithinTolerance * std::abs(actual[f])) {
                 ++t.within_20pct;
                 ++sums.within_20pct[f];
@@ -118,9 +118,9 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
         ++totals.relative_error_count;
         totals.relative_error_sum += rel;
         ++sums.relative_error_count;
-        sums.relative_error += rel;
+        sums.relative_error += static_cast<float>(rel);
         Recent& r = recent_[src];
-        r.errors[r.head] = rel;
+        r.errors[r.head] = static_cast<float>(rel);
         r.head = (r.head + 1) % kConfidenceWindow;
         r.size = std::min<std::uint32_t>(r.size + 1, kConfidenceWindow);
     }
@@ -133,7 +133,9 @@ void AccuracyTracker::record(ForecastSource source, const std::array<double, kFo
 
 double AccuracyTracker::confidence(ForecastSource source) const noexcept {
     const Recent& r = recent_[static_cast<std::size_t>(source)];
-    return confidence_from_errors(r.forecasts, std::span<const double>(r.errors.data(), r.size));
+    std::array<double, kConfidenceWindow> errors;
+    std::copy_n(r.errors.begin(), r.size, errors.begin());
+    return confidence_from_errors(r.forecasts, std::span<const double>(errors.data(), r.size));
 }
 
 void AccuracyTracker::reset_confidence(ForecastSource source) noexcept { recent_[static_cast<std::size_t>(source)] = Recent{}; }

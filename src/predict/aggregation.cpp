@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 #include "pba/error.hpp"
 #include "pba/predict/sample.hpp"
+#include "pba/predict/saturated_float.hpp"
 
 namespace pba::predict {
 namespace {
@@ -109,7 +111,7 @@ void ForecastAggregator::reset_member(AggregationMember member) noexcept {
     }
     for (std::size_t m = 0; m < kAggregationMemberCount; ++m)
         weights_[m] = m == index ? prior_[m] : weights_[m] * ((1.0 - prior_[index]) / others);
-    for (std::size_t p = 0; p < pending_size_; ++p) pending_[p].forecasts[index] = kMissing;
+    for (std::size_t p = 0; p < pending_size_; ++p) pending_[p].forecasts[index] = std::numeric_limits<float>::quiet_NaN();
 }
 
 void ForecastAggregator::observe(double t_s, double bandwidth_mbps) noexcept {
@@ -126,7 +128,7 @@ void ForecastAggregator::observe(double t_s, double bandwidth_mbps) noexcept {
                 done = true;
             } else if (t_s >= s.target_s - tolerance) {
                 if (measured)
-                    update(s.forecasts, bandwidth_mbps);
+                    update(s.forecasts_held(), bandwidth_mbps);
                 else
                     ++expired_;
                 done = true;
@@ -138,7 +140,7 @@ void ForecastAggregator::observe(double t_s, double bandwidth_mbps) noexcept {
             if (t_s >= s.target_s - tolerance) {
                 const std::uint32_t needed = (config_.horizon_steps + 1) / 2;
                 if (s.measured.count() >= needed && s.measured.count() > 0)
-                    update(s.forecasts, s.measured.mean());
+                    update(s.forecasts_held(), s.measured.mean());
                 else
                     ++expired_;
                 done = true;
@@ -170,6 +172,12 @@ void ForecastAggregator::feed(double bandwidth_mbps) noexcept {
 // Hedge on the losses |f - y| / max(y, max f) in [0, 1] (scale-free, and the combination's loss
 // is at most the weighted loss), among the members awake in the snapshot only; their total
 // weight is kept (sleeping experts), then a fixed share of it is spread evenly over them.
+std::array<double, kAggregationMemberCount> ForecastAggregator::Snapshot::forecasts_held() const noexcept {
+    std::array<double, kAggregationMemberCount> held;
+    std::copy(forecasts.begin(), forecasts.end(), held.begin());
+    return held;
+}
+
 void ForecastAggregator::update(const std::array<double, kAggregationMemberCount>& forecasts,
                                 double actual_mbps) noexcept {
     double scale = actual_mbps;
@@ -247,7 +255,9 @@ ForecastAggregator::Result ForecastAggregator::forecast(double t_s, double netwo
             --pending_size_;
             ++expired_;
         }
-        pending_[pending_size_++] = Snapshot{t_s, t_s + config_.horizon_s, r.members, RunningMean{}};
+        Snapshot& s = pending_[pending_size_++];
+        s = Snapshot{t_s, t_s + config_.horizon_s, {}, RunningMean{}};
+        for (std::size_t m = 0; m < kAggregationMemberCount; ++m) s.forecasts[m] = saturated_float(r.members[m]);
         last_snapshot_s_ = t_s;
         has_snapshot_ = true;
     }

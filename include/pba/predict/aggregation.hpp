@@ -93,8 +93,10 @@ private:
     struct Snapshot {
         double made_at_s = 0.0;
         double target_s = 0.0;
-        std::array<double, kAggregationMemberCount> forecasts{};
+        // As float (saturated_float), as a link's pending forecasts are: 72 bytes a snapshot, not 104.
+        std::array<float, kAggregationMemberCount> forecasts{};
         RunningMean measured;  // mean_over: the finite samples since made_at
+        std::array<double, kAggregationMemberCount> forecasts_held() const noexcept;
     };
 
     std::array<double, kAggregationMemberCount> member_forecasts(double network_mbps) const noexcept;

@@ -208,8 +208,9 @@ class Aggregator:
             if len(self.pending) == c.snapshots_per_horizon + 2:
                 self.pending.pop(0)
                 self.expired += 1
+            # A snapshot keeps the members' forecasts as float32, as pba's ForecastAggregator does.
             self.pending.append({"made_at_s": t, "target_s": t + c.horizon_s,
-                                 "forecasts": f.copy(), "count": 0, "sum": 0.0})
+                                 "forecasts": f.astype(np.float32).astype(float), "count": 0, "sum": 0.0})
             self.last_snapshot_s = t
         return value, ready, f
 
@@ -354,7 +355,7 @@ def run_many(p: Plan, members: np.ndarray, etas: np.ndarray, shares: np.ndarray,
     awake = np.isfinite(members)
     for e, (_, i) in enumerate(p.events):
         a = awake[i]
-        f = members[i, a]
+        f = members[i, a].astype(np.float32).astype(float)  # as a snapshot keeps them
         y = p.target[i]
         scale = max(y, float(f.max()))
         loss = np.abs(f - y) / scale if scale > 0 else np.zeros_like(f)
