@@ -736,9 +736,9 @@ PBA_API pba_status pba_predictor_promote_challenger(pba_predictor* predictor, pb
  * PBA_ERR_NULL_POINTER. A caller built against pba 1.0 passes an array of its smaller
  * structs (forecasts[0].struct_size == PBA_FORECAST_SIZE_1_0 sets the stride). Each forecasts[i] needs its struct_size set; a failed link's forecast
  * is left as it was. The same predictor may appear twice (calls serialise).
- * pba_predict_links runs the networks of single-model links on the same model as batched
- * forward passes (a few windows each) and finishes each link as pba_predictor_predict would:
- * every forecast is bit for bit the one-call one. It allocates nothing after a thread's first
+ * pba_predict_links runs the networks of links on the same model as batched forward passes
+ * (up to 64 windows each; a mode-aware link's members in their models' batches) and finishes
+ * each link as pba_predictor_predict would: every forecast is bit for bit the one-call one. It allocates nothing after a thread's first
  * call (its batch buffers). */
 PBA_API pba_status pba_observe_links(pba_predictor* const* predictors, const pba_sample* samples, size_t count,
                                      pba_status* statuses);

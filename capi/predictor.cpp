@@ -394,9 +394,10 @@ pba_status fail_links(const char* fn, const char* missing, size_t count, pba_sta
     return fail(PBA_ERR_NULL_POINTER, "{}: {} is NULL", fn, missing);
 }
 
-// pba_predict_links' batching: the single-model links among each kLinksChunk are forecast
-// together through predict::predict_links (one forward pass per model and kLinksBatch windows);
-// mode-aware links, NULL ones and those with a bad struct_size are answered one by one.
+// pba_predict_links' batching: the links among each kLinksChunk are forecast together through
+// predict::predict_links (one forward pass per model and kLinksBatch windows, a mode-aware
+// link's members in their models' batches); NULL ones and those with a bad struct_size are
+// answered one by one.
 // answer(i), called for i = 0, 1, ... in order, runs each chunk when it reaches its first link.
 class LinksChunks {
 public:
@@ -428,7 +429,7 @@ public:
 
 private:
     struct Chunk {
-        std::array<predict::Predictor*, kLinksChunk> links{};
+        std::array<predict::LinkPredictor*, kLinksChunk> links{};
         std::array<predict::LinkForecast, kLinksChunk> results{};
         std::array<std::optional<Use<pba_predictor>>, kLinksChunk> uses{};  // held while batched
     };
@@ -444,10 +445,9 @@ private:
         for (std::size_t k = 0; k < n; ++k) {
             pba_predictor* p = predictors_[begin + k];
             c.links[k] = nullptr;
-            predict::Predictor* single = p != nullptr ? p->link->member(predict::Role::main) : nullptr;
-            if (single == nullptr || !known_forecast_size(forecast(begin + k))) continue;
+            if (p == nullptr || !known_forecast_size(forecast(begin + k))) continue;
             c.uses[k].emplace(p);
-            c.links[k] = single;
+            c.links[k] = p->link.get();
         }
         try {
             predict::predict_links(std::span(c.links.data(), n), std::span(c.results.data(), n));

@@ -167,6 +167,7 @@ ObserveResult HybridPredictor::observe(const Sample& sample) noexcept {
     if (result.accepted() && other.status == ObserveStatus::accepted_after_gap)
         result.status = ObserveStatus::accepted_after_gap;
     served_.count_sample(result);
+    ++changes_;
     if (!result.accepted()) return result;
     const Sample cleaned = clean_sample(sample).sample;
     if (result.status == ObserveStatus::accepted_after_gap) detector_.reset();
@@ -191,21 +192,35 @@ MatchCounts HybridPredictor::record_actual(const Sample& actual) {
     std::lock_guard lock(mutex_);
     datacenter_.record_actual(actual);
     internet_.record_actual(actual);
+    ++changes_;
     return settle(cleaned);
 }
 
 Forecast HybridPredictor::predict() {
     std::lock_guard lock(mutex_);
+    return predict_locked();
+}
+
+Forecast HybridPredictor::predict_locked() {
     const auto started = std::chrono::steady_clock::now();
     const Mode mode = mode_locked();
+    Forecast dc;
+    Forecast inet;
+    if (mode != Mode::internet) dc = datacenter_.predict();
+    if (mode != Mode::datacenter) inet = internet_.predict();
+    const Forecast f = serve_locked(mode, dc, inet);
+    served_.record_latency(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    return f;
+}
+
+Forecast HybridPredictor::serve_locked(Mode mode, const Forecast& dc, const Forecast& inet) {
     Forecast f;
     bool combined = false;
     switch (mode) {
-        case Mode::datacenter: f = datacenter_.predict(); break;
-        case Mode::internet: f = internet_.predict(); break;
-        case Mode::hybrid: {
-            const Forecast dc = datacenter_.predict();
-            const Forecast inet = internet_.predict();
+        case Mode::datacenter: f = dc; break;
+        case Mode::internet: f = inet; break;
+        case Mode::hybrid:
             if (dc.fallback && !inet.fallback)
                 f = inet;
             else if (inet.fallback && !dc.fallback)
@@ -215,7 +230,6 @@ Forecast HybridPredictor::predict() {
                 combined = true;
             }
             break;
-        }
     }
     f.mode = mode;
 
@@ -227,8 +241,7 @@ Forecast HybridPredictor::predict() {
     // A member's model reloaded with a longer horizon: room for its pending forecasts.
     served_.reserve_pending(pending_capacity(f.horizon_steps));
     served_.serve(f, combined);
-    served_.record_latency(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    ++changes_;
     return f;
 }
 
@@ -254,6 +267,7 @@ void HybridPredictor::reset() noexcept {
     internet_.reset();
     detector_.reset();
     served_.clear_pending();
+    ++changes_;
 }
 
 }  // namespace pba::predict

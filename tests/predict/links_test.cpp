@@ -11,6 +11,7 @@
 #include "pba/error.hpp"
 #include "pba/model/defaults.hpp"
 #include "pba/nn/kernels.hpp"
+#include "pba/predict/hybrid.hpp"
 #include "pba/predict/links.hpp"
 #include "pba/predict/predictor.hpp"
 #include "support/alloc_counter.hpp"
@@ -271,6 +272,125 @@ TEST_CASE("predict_links batches per model: mixed generations during a reload", 
     CHECK(fleet.batched[1]->stats().model_generation == 2);
 }
 
+TEST_CASE("predict_links repeats a link whose batch is full at its second place", "[predict][links]") {
+    // Link 0 waits in a full batch when it comes again: its batch runs first, holding no lock.
+    const auto slot = internet_slot();
+    const auto twin_slot = internet_slot();
+    const std::size_t window = slot->model()->pipeline().rows();
+    Fleet fleet;
+    for (std::size_t l = 0; l < kLinksBatch; ++l) fleet.add(slot, twin_slot);
+    std::vector<int> order;
+    for (std::size_t l = 0; l < kLinksBatch; ++l) order.push_back(static_cast<int>(l));
+    order.push_back(0);
+    for (int t = 0; t < static_cast<int>(window) + 3; ++t) {
+        for (std::size_t l = 0; l < kLinksBatch; ++l) fleet.observe(l, t);
+        if (t + 3 >= static_cast<int>(window)) fleet.predict_and_compare(order);
+    }
+    fleet.compare_stats();
+    CHECK(fleet.batched[0]->stats().model_predictions == 8);  // 4 rounds with a full window, twice each
+}
+
+namespace {
+
+std::shared_ptr<ModelSlot> datacenter_slot() {
+    return std::make_shared<ModelSlot>(pba::Model::from_bytes(pba::default_model_bytes("datacenter")));
+}
+
+// A mode-aware link's sample at second t: a minute like a datacenter path, a minute like an
+// internet one, a minute between, each link starting at another phase.
+Sample mode_sample(std::size_t l, int t) {
+    const int phase = static_cast<int>((static_cast<std::size_t>(t / 60) + l) % 3);
+    const double wobble = std::sin(0.1 * t + static_cast<double>(l));
+    Sample s;
+    s.timestamp_unix_s = 1764158100 + t;
+    s.bandwidth_mbps = phase == 0 ? 4000 + 300 * wobble : phase == 1 ? 300 + 40 * wobble : 2000 + 100 * wobble;
+    s.latency_ms = phase == 0 ? 2 + 0.1 * (t % 3) : phase == 1 ? 120 + (t % 7) : 30;
+    s.packet_loss = phase == 1 ? 0.002 : 0.0001;
+    s.jitter_ms = phase == 0 ? 0.1 : 3;
+    return s;
+}
+
+void require_same_hybrid(HybridPredictor& a, HybridPredictor& b) {
+    require_same(a.stats(), b.stats());
+    CHECK(a.stats().mode_switches == b.stats().mode_switches);
+    require_same(a.datacenter().stats(), b.datacenter().stats());
+    require_same(a.internet().stats(), b.internet().stats());
+}
+
+}  // namespace
+
+TEST_CASE("predict_links serves mode-aware links exactly as their predict(), members batched", "[predict][links]") {
+    // More mode-aware links than one batch, automatic and always-hybrid, among single-model
+    // links; some stop after 20 s (fallback), one never gets a sample, one comes twice, and a
+    // null link sits among them. Twins on their own Model objects are predicted one by one.
+    const auto dc = datacenter_slot(), inet = internet_slot();
+    const auto twin_dc = datacenter_slot(), twin_inet = internet_slot();
+    constexpr std::size_t kModeAware = kLinksBatch + 12;
+    std::vector<std::unique_ptr<HybridPredictor>> batched, twins;
+    for (std::size_t l = 0; l < kModeAware; ++l) {
+        HybridConfig config;
+        config.policy = l % 4 == 1 ? ModePolicy::hybrid : ModePolicy::automatic;
+        batched.push_back(std::make_unique<HybridPredictor>(dc, inet, config));
+        twins.push_back(std::make_unique<HybridPredictor>(twin_dc, twin_inet, config));
+    }
+    Fleet singles;
+    for (std::size_t l = 0; l < 8; ++l) singles.add(inet, twin_inet);
+
+    std::vector<LinkPredictor*> links;
+    std::vector<LinkPredictor*> twin_links;
+    for (std::size_t l = 0; l < kModeAware; ++l) {
+        links.push_back(batched[l].get());
+        twin_links.push_back(twins[l].get());
+        if (l % 10 == 3) {
+            links.push_back(singles.batched[l / 10].get());
+            twin_links.push_back(singles.single[l / 10].get());
+        }
+    }
+    links.insert(links.begin() + 40, nullptr);
+    twin_links.insert(twin_links.begin() + 40, nullptr);
+    links.push_back(batched[5].get());
+    twin_links.push_back(twins[5].get());
+
+    std::size_t combined = 0, served_alone = 0;
+    for (int t = 0; t < 400; ++t) {
+        for (std::size_t l = 0; l + 1 < kModeAware; ++l) {
+            if (l % 9 == 4 && t >= 20) continue;
+            batched[l]->observe(mode_sample(l, t));
+            twins[l]->observe(mode_sample(l, t));
+        }
+        for (std::size_t l = 0; l < singles.batched.size(); ++l) singles.observe(l, t);
+        if (t % 15 != 0 && t < 390) continue;
+        std::vector<LinkForecast> out(links.size());
+        predict_links(links, out);
+        for (std::size_t i = 0; i < links.size(); ++i) {
+            INFO("second " << t << ", position " << i);
+            if (links[i] == nullptr) {
+                CHECK(out[i].error);
+                continue;
+            }
+            try {
+                const Forecast expected = twin_links[i]->predict();
+                REQUIRE_FALSE(out[i].error);
+                require_same(out[i].forecast, expected);
+                if (expected.mode == Mode::hybrid && !expected.fallback) ++combined;
+                if (expected.mode != Mode::hybrid) ++served_alone;
+            } catch (const pba::Error& e) {
+                REQUIRE(out[i].error);
+                CHECK_THROWS_WITH(std::rethrow_exception(out[i].error), e.what());
+            }
+        }
+    }
+    for (std::size_t l = 0; l < kModeAware; ++l) {
+        INFO("mode-aware link " << l);
+        require_same_hybrid(*batched[l], *twins[l]);
+    }
+    singles.compare_stats();
+    CHECK(combined > 500);
+    CHECK(served_alone > 500);
+    CHECK(batched[0]->stats().mode_switches >= 3);
+    CHECK(batched[kModeAware - 1]->stats().predictions == 0);  // never a sample: not_ready each time
+}
+
 TEST_CASE("predict_links allocates nothing once this thread's batch buffers exist", "[predict][links][allocation]") {
     const auto slot = std::make_shared<ModelSlot>(pba::default_model("internet"));
     const std::size_t window = slot->model()->pipeline().rows();
@@ -289,4 +409,30 @@ TEST_CASE("predict_links allocates nothing once this thread's batch buffers exis
     }
     CHECK(counter.allocations() == 0);
     CHECK_FALSE(out[3].forecast.fallback);
+}
+
+TEST_CASE("predict_links allocates nothing for mode-aware links once the batch buffers exist",
+          "[predict][links][allocation]") {
+    const auto dc = std::make_shared<ModelSlot>(pba::default_model("datacenter"));
+    const auto inet = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    HybridConfig always;
+    always.policy = ModePolicy::hybrid;
+    HybridPredictor a(dc, inet, always), b(dc, inet);
+    std::vector<LinkPredictor*> links{&a, &b};
+    std::vector<LinkForecast> out(links.size());
+    for (int t = 0; t < 190; ++t) {
+        a.observe(mode_sample(0, t));
+        b.observe(mode_sample(1, t));
+    }
+    predict_links(links, out);
+    pba::test::AllocationCounter counter;
+    for (int t = 190; t < 200; ++t) {
+        a.observe(mode_sample(0, t));
+        b.observe(mode_sample(1, t));
+        predict_links(links, out);
+    }
+    CHECK(counter.allocations() == 0);
+    REQUIRE_FALSE(out[0].error);
+    CHECK(out[0].forecast.mode == Mode::hybrid);
+    CHECK_FALSE(out[0].forecast.fallback);
 }

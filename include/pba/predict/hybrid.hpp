@@ -88,8 +88,14 @@ public:
     const HybridConfig& config() const noexcept { return config_; }
 
 private:
+    friend class LinkBatch;  // predict_links: each member's window in its model's batch, then serve_locked
     Mode mode_locked() const noexcept;
     MatchCounts settle(const Sample& cleaned);  // what it settled, also scored
+    Forecast predict_locked();
+    // What predict() serves in `mode` once the members it uses have forecast (the datacenter
+    // one unless mode is internet, the internet one unless datacenter; the other is not read),
+    // recorded as served; the caller records the latency.
+    Forecast serve_locked(Mode mode, const Forecast& datacenter, const Forecast& internet);
 
     mutable std::mutex mutex_;
     HybridConfig config_;
@@ -99,6 +105,9 @@ private:
 
     ServedForecasts served_;  // its calibrated confidence: of combine()'s forecasts only (settle)
     ConformalInterval coverage_;  // only measures the served intervals' coverage
+    // +1 on every change of its own state (samples, matches, forecasts, reset), so predict_links
+    // can tell that the mode and members it started from are still what predict() would use.
+    std::uint64_t changes_ = 0;
 };
 
 }  // namespace pba::predict

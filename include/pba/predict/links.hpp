@@ -5,6 +5,7 @@
 #include <span>
 
 #include "pba/predict/forecast.hpp"
+#include "pba/predict/link_predictor.hpp"
 #include "pba/predict/predictor.hpp"
 
 namespace pba::predict {
@@ -31,11 +32,19 @@ inline constexpr std::size_t kLinksBatch = 64;
 //
 // Thread-safety: as predict(), and the links may be observed, predicted or reloaded from other
 // threads meanwhile. A link's mutex is held while its window is encoded and again while its
-// forecast is finished, never two links' at once; a link that changed in between (a sample, a
+// forecast is finished, never two links' at once (a mode-aware link's own mutex is held while
+// its members' are taken, as in its predict()); a link that changed in between (a sample, a
 // match, a reset, another forecast, a new model, or the same link twice in `links`) is
 // forecast again on its own, so it still gets what predict() would give at that point.
 // Allocation: the calling thread's batch buffers are made on its first call and grown for a
 // larger model (up to 4 models open at once); after that nothing is allocated.
 void predict_links(std::span<Predictor* const> links, std::span<LinkForecast> out);
+
+// As above for links of any kind. A mode-aware link (HybridPredictor) has the members its mode
+// uses encoded into their models' batches, then is served from their forecasts exactly as its
+// predict() would (up to kLinksBatch such links wait at once). One that changed between (a
+// sample, a match, a reset, another forecast) is forecast again on its own; its members may then
+// count one more forecast in their own stats than predict() alone would have made.
+void predict_links(std::span<LinkPredictor* const> links, std::span<LinkForecast> out);
 
 }  // namespace pba::predict
