@@ -4,7 +4,9 @@
 // predict_links' batches of kLinksBatch, and one window at a time. All six are timed in turn
 // inside every iteration, so that on a shared machine they see the same load; every link
 // observes a new sample before each predict path. links/<N>: N = 1,000 / 10,000 / 100,000
-// (benchmarks/README.md, "Fleet").
+// (benchmarks/README.md, "Fleet"). mode_aware_links/<N>: N mode-aware links (datacenter +
+// internet, always both), per link predict() against one predict_links call and the two
+// models' bare batched forwards over N windows each.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include "alloc_count.hpp"
 #include "pba.h"
 #include "pba/model/defaults.hpp"
+#include "pba/predict/hybrid.hpp"
 #include "pba/predict/links.hpp"
 #include "pba/predict/predictor.hpp"
 
@@ -191,6 +194,83 @@ void links(benchmark::State& state, std::size_t n) {
     state.counters["predict_allocs_per_link"] = static_cast<double>(predict_allocations) / (3.0 * static_cast<double>(n));
 }
 
+void mode_aware_links(benchmark::State& state, std::size_t n) {
+    const double resident_before = resident_bytes();
+    const auto dc = std::make_shared<ModelSlot>(pba::default_model("datacenter"));
+    const auto inet = std::make_shared<ModelSlot>(pba::default_model("internet"));
+    HybridConfig config;
+    config.policy = ModePolicy::hybrid;
+    std::vector<std::unique_ptr<HybridPredictor>> owned;
+    std::vector<LinkPredictor*> pointers;
+    for (std::size_t l = 0; l < n; ++l) {
+        owned.push_back(std::make_unique<HybridPredictor>(dc, inet, config));
+        pointers.push_back(owned.back().get());
+    }
+    int t = 0;
+    const auto observe = [&] {
+        for (std::size_t l = 0; l < n; ++l) {
+            Sample s;
+            s.timestamp_unix_s = 1764158100.0 + t;
+            s.bandwidth_mbps = bandwidth(l, t);
+            s.latency_ms = 40.0 + static_cast<double>(l % 13);
+            s.packet_loss = 0.001;
+            s.jitter_ms = 2.0;
+            owned[l]->observe(s);
+        }
+        ++t;
+    };
+    while (t < static_cast<int>(inet->model()->pipeline().rows())) observe();
+    for (LinkPredictor* p : pointers) benchmark::DoNotOptimize(p->predict());
+    const double resident_per_link = (resident_bytes() - resident_before) / static_cast<double>(n);
+
+    std::vector<LinkForecast> forecasts(n);
+    const auto per_link = [&] {
+        for (LinkPredictor* p : pointers) benchmark::DoNotOptimize(p->predict());
+    };
+    const auto links_call = [&] { predict_links(pointers, forecasts); };
+    struct Bare {
+        const pba::Model& model;
+        std::vector<float> windows, outputs;
+        pba::nn::Workspace workspace;
+    };
+    std::vector<Bare> bare;
+    for (const auto* slot : {&dc, &inet}) {
+        const pba::Model& m = (*slot)->model()->model();
+        bare.push_back({m, random_windows(n * m.input_size()), std::vector<float>(n * m.output_size()),
+                        m.make_workspace(n)});
+    }
+    const auto forward_both = [&] {
+        for (Bare& b : bare) b.model.forward(b.windows, b.outputs, b.workspace);
+    };
+    per_link();
+    links_call();
+    forward_both();
+
+    double s[3] = {};
+    for (auto _ : state) {
+        observe();
+        auto t0 = Clock::now();
+        per_link();
+        s[0] += seconds_since(t0);
+        observe();
+        t0 = Clock::now();
+        links_call();
+        s[1] += seconds_since(t0);
+        t0 = Clock::now();
+        forward_both();
+        s[2] += seconds_since(t0);
+        benchmark::ClobberMemory();
+    }
+    if (forecasts[0].error || forecasts[0].forecast.fallback || forecasts[0].forecast.mode != Mode::hybrid)
+        return state.SkipWithError("link 0 was not answered by both models");
+    const double calls = static_cast<double>(state.iterations()) * static_cast<double>(n);
+    state.counters["predict_us_per_link"] = s[0] * 1e6 / calls;
+    state.counters["predict_links_us_per_link"] = s[1] * 1e6 / calls;
+    state.counters["forward_both_batched_us_per_link"] = s[2] * 1e6 / calls;
+    state.counters["bytes_per_link"] = static_cast<double>(owned[0]->stats().state_bytes);
+    state.counters["resident_bytes_per_link"] = resident_per_link;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,6 +279,12 @@ int main(int argc, char** argv) {
                                      [n](benchmark::State& state) { links(state, n); })
             ->Unit(benchmark::kMillisecond)
             ->Iterations(n == 1'000 ? 20 : n == 10'000 ? 3 : 1)
+            ->UseRealTime();
+    for (const std::size_t n : {1'000, 10'000})
+        benchmark::RegisterBenchmark(("mode_aware_links/" + std::to_string(n)).c_str(),
+                                     [n](benchmark::State& state) { mode_aware_links(state, n); })
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(n == 1'000 ? 20 : 3)
             ->UseRealTime();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
