@@ -119,6 +119,10 @@ ValueShape ModelDescription::output_shape() const {
 void validate(const ModelDescription& m) {
     ValueShape shape = m.input_shape();
 
+    // Keys every consumer reads as strings (Model::name(), version(), the C info): a wrong type
+    // is refused at load, not thrown later by a getter.
+    for (const char* key : {"model.name", "model.version", "model.mode"}) m.metadata.string_or(key, "");
+
     for (std::size_t i = 0; i < m.tensors.size(); ++i) validate_tensor(m.tensors[i], i);
 
     if (m.layers.empty()) fail(Errc::malformed_model, "model has no layers");
