@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 #include "pba/error.hpp"
 #include "pba/nn/kernels.hpp"
@@ -74,6 +75,18 @@ std::size_t column_of(Feature f) noexcept {
 void log_in_place(double* values, std::size_t n) noexcept {
     if (const nn::kernels::Table* kernels = nn::kernels::active_table()) return kernels->log(values, n);
     for (std::size_t i = 0; i < n; ++i) values[i] = std::log(values[i]);
+}
+
+// std::max(x, 0.0) by value: std::max's reference result keeps the compiler from vectorising.
+double at_least_zero(double x) noexcept { return x < 0.0 ? 0.0 : x; }
+
+// Replaces each missing (NaN) value by the latest earlier one, `last` before the first, and
+// leaves `last` at the final value.
+void forward_fill(double* values, std::size_t count, double& last) noexcept {
+    for (std::size_t k = 0; k < count; ++k) {
+        last = std::isnan(values[k]) ? last : values[k];
+        values[k] = last;
+    }
 }
 
 // The feature's raw value from its column's value (a timestamp for the calendar features).
@@ -182,6 +195,7 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
     constexpr std::size_t kChunk = 256;
     double values[kChunk];
     double work[kChunk];
+    float rounded[kChunk];
     for (std::size_t f = 0; f < F; ++f) {
         const InputFeature& in = inputs_[f];
         const WindowColumn column = window.newest(column_of(in.feature), T);
@@ -207,8 +221,9 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
         for (std::size_t t0 = 0; t0 < T; t0 += kChunk) {
             const std::size_t count = std::min(kChunk, T - t0);
             read(t0, count);
-            for (std::size_t k = 0; k < count; ++k) {
-                if (!std::isnan(values[k])) last = values[k];
+            for (std::size_t k = 0; k < count; ++k) {  // forward_fill, summing on the way
+                last = std::isnan(values[k]) ? last : values[k];
+                values[k] = last;
                 sum += last;
             }
         }
@@ -219,31 +234,36 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
         const bool logs = n.kind == NormKind::log || n.kind == NormKind::log_ratio;
         for (std::size_t t0 = 0; t0 < T; t0 += kChunk) {
             const std::size_t count = std::min(kChunk, T - t0);
-            read(t0, count);
-            for (std::size_t k = 0; k < count; ++k) {
-                if (!std::isnan(values[k])) last = values[k];
-                work[k] = last;
+            if (t0 != loaded) {  // a window of more than one chunk is read and filled again
+                read(t0, count);
+                forward_fill(values, count, last);
             }
             // normalise(), in loops without a dependency between rows (the compiler vectorises
             // them); the log kinds' logs are taken below for the whole chunk at once.
             if (!logs) {
-                for (std::size_t k = 0; k < count; ++k) work[k] = normalise(n, work[k], mean);
-            } else if (n.kind == NormKind::log) {
-                for (std::size_t k = 0; k < count; ++k) work[k] = std::max(work[k], 0.0) + n.c;
+                for (std::size_t k = 0; k < count; ++k) work[k] = normalise(n, values[k], mean);
             } else {
-                const double reference = mean + n.c;
-                for (std::size_t k = 0; k < count; ++k) work[k] = (std::max(work[k], 0.0) + n.c) / reference;
+                for (std::size_t k = 0; k < count; ++k) work[k] = at_least_zero(values[k]) + n.c;
+                if (n.kind == NormKind::log_ratio) {
+                    const double reference = mean + n.c;
+                    for (std::size_t k = 0; k < count; ++k) work[k] /= reference;
+                }
             }
             if (logs) {
                 log_in_place(work, count);
                 if (n.kind == NormKind::log)
                     for (std::size_t k = 0; k < count; ++k) work[k] = (work[k] - n.a) / n.b;
             }
-            for (std::size_t k = 0; k < count; ++k) {
-                const auto y = static_cast<float>(work[k]);
-                if (!std::isfinite(y)) return static_cast<int>(f);
-                input[(t0 + k) * F + f] = y;
-            }
+            // Rounded to float and checked in vectorisable loops, then stored in the input's
+            // layout (contiguous for a one-feature model).
+            for (std::size_t k = 0; k < count; ++k) rounded[k] = static_cast<float>(work[k]);
+            int finite = 1;
+            for (std::size_t k = 0; k < count; ++k) finite &= std::abs(rounded[k]) <= std::numeric_limits<float>::max();
+            if (!finite) return static_cast<int>(f);
+            if (F == 1)
+                std::copy_n(rounded, count, input.data() + t0);
+            else
+                for (std::size_t k = 0; k < count; ++k) input[(t0 + k) * F + f] = rounded[k];
         }
     }
     return -1;
