@@ -91,6 +91,7 @@ void forward_fill(double* values, std::size_t count, double& last) noexcept {
 
 // The feature's raw value from its column's value (a timestamp for the calendar features).
 double raw_value(double column_value, Feature f, double utc_offset_s) noexcept {
+    if (std::isnan(column_value)) return column_value;  // a row older than the window held: missing, filled
     switch (f) {
         case Feature::hour_of_day: return calendar_time(column_value, utc_offset_s).hour_of_day;
         case Feature::day_of_week: return calendar_time(column_value, utc_offset_s).day_of_week;

@@ -48,6 +48,22 @@ TEST_CASE("calendar: hour of day and Go weekday from a Unix time and UTC offset"
     CHECK(calendar_time(1772325000).day_of_week == 0);
 }
 
+TEST_CASE("calendar: a non-finite or enormous time stays in range (no undefined conversion)", "[predict][calendar]") {
+    // Found by fuzz_capi_sequence under UBSan: NaN reached static_cast<int>.
+    for (const double t : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()}) {
+        CHECK(calendar_time(t).hour_of_day == 0);
+        CHECK(calendar_time(t).day_of_week == 0);
+    }
+    for (const double t : {1e300, -1e300, std::numeric_limits<double>::max(), 1e20}) {
+        const CalendarTime c = calendar_time(t, 3600.0);
+        CHECK(c.hour_of_day >= 0);
+        CHECK(c.hour_of_day <= 23);
+        CHECK(c.day_of_week >= 0);
+        CHECK(c.day_of_week <= 6);
+    }
+}
+
 TEST_CASE("normalisation kinds: forward and inverse by the format's table", "[predict][features]") {
     CHECK(normalise({NormKind::none}, 7.5, 0) == 7.5);
     CHECK(normalise({NormKind::divide, 1000}, 250, 0) == Approx(0.25));
