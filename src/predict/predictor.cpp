@@ -182,7 +182,8 @@ void Predictor::refresh_aggregator() {
     const bool model_horizon = model_ && applies;
     wanted.target = model_horizon ? model_->target() : ForecastTarget::mean_over;
     wanted.horizon_steps = model_horizon ? model_->horizon_steps()
-                                         : static_cast<std::uint32_t>(std::max(1.0, std::round(wanted.horizon_s / interval_s)));
+                                         : static_cast<std::uint32_t>(std::clamp(std::round(wanted.horizon_s / interval_s),
+                                                                                 1.0, double(kMaxServedHorizonSteps)));
     if (aggregator_) {
         const AggregationConfig& built = aggregator_->config();
         if (built.horizon_s == wanted.horizon_s && built.target == wanted.target &&

@@ -47,6 +47,20 @@ TEST_CASE("a gap restarts the smoothers: the first forecast after it is the new 
     for (std::size_t m = 1; m < kAggregationMemberCount; ++m) CHECK(f.member_bandwidth_mbps[m] == Approx(100.0));
 }
 
+TEST_CASE("a horizon of many more steps than 32 bits hold is clamped, not converted out of range",
+          "[predict][aggregation]") {
+    // 1e6 s asked of a link sampled every microsecond: 1e12 steps (undefined as uint32 before).
+    PredictorConfig config;
+    config.horizon_s = 1e6;
+    Predictor p(std::shared_ptr<const pba::Model>{}, config);
+    for (int t = 0; t < 30; ++t) p.observe(at(1000.0 + t * 1e-6, 10.0));
+    const Forecast f = p.predict();
+    CHECK(f.aggregated);
+    CHECK(f.horizon_s == 1e6);
+    CHECK(f.horizon_steps == kMaxServedHorizonSteps);
+    CHECK(f.bandwidth_mbps == Approx(10.0));
+}
+
 TEST_CASE("aggregation off without a model: the fallback rule, never an aggregate", "[predict][aggregation]") {
     Predictor p(std::shared_ptr<const pba::Model>{});
     for (int t = 0; t < 30; ++t) p.observe(at(1000.0 + t, 10.0 + t));

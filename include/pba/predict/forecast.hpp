@@ -41,6 +41,10 @@ const char* to_string(FallbackReason reason) noexcept;
 inline constexpr std::size_t kMaxModelVersionLength = 47;
 inline constexpr std::size_t kModelVersionCapacity = 2 * kMaxModelVersionLength + 2;
 
+// The most steps a served horizon counts: a horizon_s asked of a link sampled far faster (1e6 s
+// at a microsecond) is clamped here, so its mean_over is never measured and expires.
+inline constexpr std::uint32_t kMaxServedHorizonSteps = 1'000'000'000;
+
 // A forecast of one link. Every number is finite: outputs the model does not produce come
 // from the fallback rule, and a field never measured on this link is reported as 0 with its
 // bit set in unknown_fields.
@@ -65,7 +69,7 @@ struct Forecast {
     double made_at_unix_s = 0.0;  // timestamp of the newest sample the forecast used
     double target_unix_s = 0.0;   // made_at + horizon_s
     double horizon_s = 0.0;
-    std::uint32_t horizon_steps = 0;
+    std::uint32_t horizon_steps = 0;  // at most kMaxServedHorizonSteps
     ForecastTarget target = ForecastTarget::value_at;
 
     Mode mode = Mode::hybrid;
