@@ -169,15 +169,15 @@ void ForecastAggregator::feed(double bandwidth_mbps) noexcept {
     }
 }
 
-// Hedge on the losses |f - y| / max(y, max f) in [0, 1] (scale-free, and the combination's loss
-// is at most the weighted loss), among the members awake in the snapshot only; their total
-// weight is kept (sleeping experts), then a fixed share of it is spread evenly over them.
 std::array<double, kAggregationMemberCount> ForecastAggregator::Snapshot::forecasts_held() const noexcept {
     std::array<double, kAggregationMemberCount> held;
     std::copy(forecasts.begin(), forecasts.end(), held.begin());
     return held;
 }
 
+// Hedge on the losses |f - y| / max(y, max f) in [0, 1] (scale-free, and the combination's loss
+// is at most the weighted loss), among the members awake in the snapshot only; their total
+// weight is kept (sleeping experts), then a fixed share of it is spread evenly over them.
 void ForecastAggregator::update(const std::array<double, kAggregationMemberCount>& forecasts,
                                 double actual_mbps) noexcept {
     double scale = actual_mbps;

@@ -80,12 +80,13 @@ void log_in_place(double* values, std::size_t n) noexcept {
 // std::max(x, 0.0) by value: std::max's reference result keeps the compiler from vectorising.
 double at_least_zero(double x) noexcept { return x < 0.0 ? 0.0 : x; }
 
-// Replaces each missing (NaN) value by the latest earlier one, `last` before the first, and
-// leaves `last` at the final value.
-void forward_fill(double* values, std::size_t count, double& last) noexcept {
+// Replaces each missing (NaN) value by the latest earlier one, `last` before the first, leaves
+// `last` at the final value, and adds the filled values to `sum` in order.
+void forward_fill(double* values, std::size_t count, double& last, double& sum) noexcept {
     for (std::size_t k = 0; k < count; ++k) {
         last = std::isnan(values[k]) ? last : values[k];
         values[k] = last;
+        sum += last;
     }
 }
 
@@ -222,11 +223,7 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
         for (std::size_t t0 = 0; t0 < T; t0 += kChunk) {
             const std::size_t count = std::min(kChunk, T - t0);
             read(t0, count);
-            for (std::size_t k = 0; k < count; ++k) {  // forward_fill, summing on the way
-                last = std::isnan(values[k]) ? last : values[k];
-                values[k] = last;
-                sum += last;
-            }
+            forward_fill(values, count, last, sum);
         }
         const double mean = sum / static_cast<double>(T);
         means[f] = mean;
@@ -237,7 +234,8 @@ int FeaturePipeline::encode(const Window& window, double utc_offset_s, std::span
             const std::size_t count = std::min(kChunk, T - t0);
             if (t0 != loaded) {  // a window of more than one chunk is read and filled again
                 read(t0, count);
-                forward_fill(values, count, last);
+                double unused_sum = 0.0;
+                forward_fill(values, count, last, unused_sum);
             }
             // normalise(), in loops without a dependency between rows (the compiler vectorises
             // them); the log kinds' logs are taken below for the whole chunk at once.

@@ -111,8 +111,9 @@ private:
         }
         Group* group = open_group(p.model_);
         if (group == nullptr || group->size == kLinksBatch) {
-            // Room first, holding no link's lock (the group may hold this link), then again:
-            // the link may have changed meanwhile.
+            // Room first, without this link's lock (the full group may hold this link; a
+            // mode-aware link's own lock stays held, as in its predict()), then again: the link
+            // may have changed meanwhile.
             const std::shared_ptr<const ForecastModel> model = p.model_;
             lock.unlock();
             make_room(model);
